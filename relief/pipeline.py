@@ -1,0 +1,74 @@
+"""The whole build, read top to bottom: load and validate, render, publish.
+
+Nothing is written until everything has been read and validated; ``publish`` swaps in a
+complete bundle or leaves the old one untouched.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import assets
+from .content import load_site
+from .errors import BuildFailed, ContentError, ContentWarning
+from .model import Site
+from .publish import publish
+from .render import render_site
+from .schema import absolute_url
+
+
+@dataclass(frozen=True)
+class Options:
+    drafts: bool = False
+    base_url: str | None = None  # overrides site.yaml
+    strict: bool = False  # warnings are errors
+    preview: bool = False  # serve: mark drafts, no search-engine files needed
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    out: Path
+    pages: int
+    stretches: int
+    files: int
+    bytes: int
+    seconds: float
+    warnings: tuple[ContentWarning, ...]
+
+
+def build(project: Path, out: Path, options: Options = Options()) -> BuildReport:
+    """Build ``project`` into ``out``; raise ``BuildFailed`` listing every problem."""
+    started = time.perf_counter()
+    site, warnings = load_site(project, drafts=options.drafts or options.preview)
+    if options.base_url:
+        site = replace(site, base_url=absolute_url(options.base_url))
+    if options.strict and warnings:
+        raise BuildFailed([ContentError(w.path, w.line, w.column, f"{w.message} (--strict)") for w in warnings])
+    try:
+        files = render_site(site, project / "templates", collect_assets(project, site), preview=options.preview)
+        publish(files, out)
+    except ContentError as error:  # a template or output-folder problem: one place, one line
+        raise BuildFailed([error]) from None
+    return BuildReport(
+        out=out,
+        pages=len(site.pages),
+        stretches=sum(len(page.stretches) for page in site.pages),
+        files=len(files),
+        bytes=sum(len(data) for data in files.values()),
+        seconds=time.perf_counter() - started,
+        warnings=tuple(warnings),
+    )
+
+
+def collect_assets(project: Path, site: Site) -> assets.AssetMap:
+    """The project's assets/ plus every picture the content names, fingerprinted."""
+    sources, errors = assets.scan(project / "assets", project)
+    if errors:
+        raise BuildFailed(errors)
+    for page in site.pages:
+        for stretch in page.stretches:
+            if stretch.image:
+                sources[stretch.image.logical] = stretch.image.source
+    return assets.collect(sources)

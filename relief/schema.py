@@ -1,0 +1,203 @@
+"""The one schema of every front matter and ``site.yaml`` field, and its checker.
+
+To add a field, add it here (with a line of help; ``build.py new`` writes that help into
+new files) and then use it in ``relief.content``. ``validate`` returns the checked values
+and a ``ContentError`` for every problem, at the line and column of the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ContentError
+from .source import Key, Located
+
+Check = Callable[[Any], Any]  # returns the clean value or raises ValueError("must be ...")
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be non-empty text")
+    return value.strip()
+
+
+def markdown(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be Markdown text (use '|' for several lines)")
+    return value
+
+
+def seconds(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError("must be a whole number of seconds greater than 0, e.g. 30")
+    return value
+
+
+def count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError("must be a whole number greater than 0, e.g. 10")
+    return value
+
+
+def flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError("must be a date written YYYY-MM-DD, e.g. 2026-11-23")
+
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def slug(value: Any) -> str:
+    if not isinstance(value, str) or not _SLUG.fullmatch(value):
+        raise ValueError("must be lower-case letters, digits and hyphens, e.g. 'sitting'")
+    return value
+
+
+def absolute_url(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+        raise ValueError("must be an absolute http(s) URL, e.g. https://example.org/relief/")
+    return value if value.endswith("/") else value + "/"
+
+
+def link(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"(https?://|mailto:|tel:|/|\.{0,2}/?\w)", value):
+        raise ValueError("must be a link: https://..., mailto:..., tel:... or a path")
+    if re.match(r"\s*(javascript|vbscript|data):", value, re.IGNORECASE):
+        raise ValueError("must not be a script or data link")
+    return value
+
+
+def language(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
+        raise ValueError("must be a BCP 47 language tag, e.g. en or en-GB")
+    return value
+
+
+@dataclass(frozen=True)
+class Field:
+    check: Check | None  # None: a nested mapping (``fields``) or a list of them (``items``)
+    help: str
+    required: bool = False
+    fields: dict[str, Field] = field(default_factory=dict)
+    items: dict[str, Field] = field(default_factory=dict)
+
+
+Schema = dict[str, Field]
+
+STRETCH: Schema = {
+    "title": Field(text, "the stretch's name, shown on its line in the page", required=True),
+    "duration": Field(seconds, "seconds it takes in the routine; adds up to the group's minutes"),
+    "hold": Field(seconds, "seconds to hold the position (optional)"),
+    "reps": Field(count, "how many repetitions (optional)"),
+    "image": Field(text, "picture: a path relative to this file or to assets/"),
+    "alt": Field(text, "what the picture shows, for people who cannot see it"),
+    "extra": Field(flag, "true: shown in the group's 'Add this whenever ...' box, not timed"),
+    "caution": Field(text, "a short warning shown with the stretch (optional)"),
+    "draft": Field(flag, "true: left out of the published site unless --drafts"),
+}
+
+GROUP: Schema = {
+    "id": Field(slug, "the group's folder name and its anchor", required=True),
+    "title": Field(text, "heading, e.g. 'If sitting, do these'", required=True),
+    "extra_title": Field(text, "heading of the group's extra stretch box"),
+}
+
+PAGE: Schema = {
+    "title": Field(text, "the page's title", required=True),
+    "description": Field(text, "one or two sentences for search engines and link previews", required=True),
+    "groups": Field(None, "the ordered groups of stretches", required=True, items=GROUP),
+    "disclaimer": Field(markdown, "Markdown list shown before the routine", required=True),
+    "instructions": Field(markdown, "Markdown list: how often and in which order", required=True),
+    "get_help": Field(markdown, "Markdown list: warning signs that need a professional", required=True),
+    "reviewed": Field(date, "date the content was last checked, YYYY-MM-DD", required=True),
+    "reviewed_by": Field(text, "who checked it (optional)"),
+}
+
+CTA: Schema = {
+    "title": Field(text, "heading of the closing call to action", required=True),
+    "text": Field(text, "one or two sentences", required=True),
+    "label": Field(text, "the link's words", required=True),
+    "url": Field(link, "where the link goes", required=True),
+}
+
+SITE: Schema = {
+    "title": Field(text, "the site's name", required=True),
+    "base_url": Field(absolute_url, "absolute URL where dist/ is published", required=True),
+    "language": Field(language, "BCP 47 language of the content (default en)"),
+    "home": Field(slug, "slug of the page that is also the site's front page"),
+    "cta": Field(None, "the closing call to action", fields=CTA),
+    "footer": Field(text, "text at the foot of every page"),
+    "allow_html": Field(flag, "true: trust raw HTML in Markdown (default false)"),
+}
+
+
+def validate(doc: Located, schema: Schema, what: str) -> tuple[dict[str, Any], list[ContentError]]:
+    """Check ``doc.data`` against ``schema``; ``what`` names the document in messages."""
+    errors: list[ContentError] = []
+    values = _mapping(doc, (), doc.data, schema, what, errors)
+    return values, errors
+
+
+def _mapping(doc: Located, key: Key, data: Any, schema: Schema, what: str,
+             errors: list[ContentError]) -> dict[str, Any]:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        errors.append(doc.error(key, f"{what} must be a mapping of 'key: value' lines"))
+        return {}
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        here = (*key, name)
+        spec = schema.get(name) if isinstance(name, str) else None
+        if spec is None:
+            errors.append(doc.error(here, _unknown(name, schema, what)))
+        elif value is None and spec.check is not None:
+            if spec.required:
+                errors.append(doc.error(here, f"'{name}' is empty; give it a value ({spec.help})"))
+        elif spec.fields:
+            values[name] = _mapping(doc, here, value, spec.fields, f"'{name}'", errors)
+        elif spec.items:
+            values[name] = _items(doc, here, value, spec.items, name, errors)
+        else:
+            try:
+                values[name] = spec.check(value) if spec.check else value
+            except ValueError as exc:
+                errors.append(doc.error(here, f"'{name}' {exc}"))
+    for name, spec in schema.items():
+        if spec.required and name not in data:
+            errors.append(doc.error(key, f"{what} is missing '{name}': add '{name}:' ({spec.help})"))
+    return values
+
+
+def _items(doc: Located, key: Key, data: Any, schema: Schema, name: str,
+           errors: list[ContentError]) -> list[dict[str, Any]]:
+    if not isinstance(data, list) or not data:
+        errors.append(doc.error(key, f"'{name}' must be a list of entries starting with '- '"))
+        return []
+    return [_mapping(doc, (*key, i), item, schema, f"entry {i + 1} of '{name}'", errors)
+            for i, item in enumerate(data)]
+
+
+def _unknown(name: object, schema: Schema, what: str) -> str:
+    close = difflib.get_close_matches(str(name), schema, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(schema)
+    return f"unknown key '{name}' in {what}; {hint}"

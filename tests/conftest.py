@@ -1,0 +1,168 @@
+"""Shared fixtures: tiny sites written into tmp_path, the shipped site, the CLI, a browser."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from relief.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("RELIEF_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 90" width="120" height="90">'
+       '<title>x</title><path d="M10 80h100" stroke="#000"/></svg>\n')
+
+
+def copy_project(dest: Path) -> Path:
+    """A copy of the shipped project's sources (content, templates, assets) in ``dest``."""
+    for name in ("content", "templates", "assets"):
+        shutil.copytree(ROOT / name, dest / name)
+    return dest
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def stretch_md(title: str = "Neck roll", duration: int | None = 30, body: str = "1. Roll the neck.",
+               **fields: object) -> str:
+    lines = ["---", f"title: {title}"]
+    if duration is not None:
+        lines.append(f"duration: {duration}")
+    lines += [f"{key}: {value}" for key, value in fields.items()]
+    return "\n".join([*lines, "---", body, ""])
+
+
+def page_md(title: str = "Neck Relief", groups: str = "  - id: sitting\n    title: If sitting, do these\n"
+            "    extra_title: Add this whenever sitting\n", body: str = "This is for you if your neck is stiff.") -> str:
+    return (f"---\ntitle: {title}\ndescription: Stretches for a stiff neck.\nreviewed: 2026-01-02\n"
+            f"groups:\n{groups}disclaimer: |\n  1. Not medical advice.\ninstructions: |\n  1. Do them daily.\n"
+            f"get_help: |\n  - A fall or accident.\n---\n{body}\n")
+
+
+def make_tiny_site(root: Path, slug: str = "neck-relief") -> Path:
+    """A complete minimal project: templates and assets from the repo, content of its own."""
+    for name in ("templates", "assets"):
+        shutil.copytree(ROOT / name, root / name, dirs_exist_ok=True)
+    write(root / "content/site.yaml", "title: Tiny Site\nbase_url: https://example.org/\n")
+    add_page(root, slug)
+    return root
+
+
+def add_page(root: Path, slug: str, title: str = "Neck Relief") -> Path:
+    write(root / f"content/{slug}/_page.md", page_md(title))
+    write(root / f"content/{slug}/sitting/01-neck-roll.md", stretch_md("Neck roll", 45, image="roll.svg",
+                                                                      alt="A person rolling the neck."))
+    write(root / f"content/{slug}/sitting/02-chin-tuck.md", stretch_md("Chin tuck", 30, hold=5, reps=3))
+    write(root / f"content/{slug}/sitting/03-shoulder-drop.md", stretch_md("Shoulder drop", None, extra="true"))
+    write(root / f"content/{slug}/sitting/roll.svg", SVG)
+    return root / "content" / slug
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    return make_tiny_site(tmp_path / "site")
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "site")
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    """Run the command line in this process: ``cli(project, "build", "--strict")``."""
+
+    def run(project: Path, *args: str) -> Run:
+        capsys.readouterr()
+        try:
+            code = main(["--project", str(project), *args])
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+def tree_hash(folder: Path) -> dict[str, str]:
+    """Every file below ``folder`` with the SHA-256 of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def static_server() -> Iterator[Callable[[Path], str]]:
+    """Serve a folder on 127.0.0.1; returns its root URL."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(folder: Path) -> str:
+        handler = partial(QuietHandler, directory=str(folder))
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _browser_or_skip() -> None:
+    if not CHROMIUM.exists():
+        if os.environ.get("RELIEF_REQUIRE_BROWSER"):
+            pytest.fail(f"RELIEF_REQUIRE_BROWSER is set but there is no browser at {CHROMIUM}")
+        pytest.skip(f"no Chromium at {CHROMIUM} (install Debian's chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    tab = context.new_page()
+    yield tab
+    context.close()
