@@ -51,7 +51,8 @@ def stretch_md(title: str = "Neck roll", duration: int | None = 30, body: str = 
 GROUPS = "  - id: sitting\n    title: If sitting, do these\n    extra_title: Add this whenever sitting\n"
 
 
-def page_md(title: str = "Neck Relief", groups: str = GROUPS, body: str = "This is for you if your neck is stiff.") -> str:
+def page_md(title: str = "Neck Relief", groups: str = GROUPS, body: str = "This is for you if your neck is stiff.",
+            ) -> str:
     return (f"---\ntitle: {title}\ndescription: Stretches for a stiff neck.\nreviewed: 2026-01-02\n"
             f"groups:\n{groups}disclaimer: |\n  1. Not medical advice.\ninstructions: |\n  1. Do them daily.\n"
             f"get_help: |\n  - A fall or accident.\n---\n{body}\n")
