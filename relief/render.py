@@ -56,8 +56,18 @@ def environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["duration"] = spoken_duration
-    env.filters["iso_minutes"] = lambda minutes: f"PT{minutes}M"
+    env.filters["og_locale"] = og_locale
     return env
+
+
+_LIKELY_REGION = {"en": "US", "es": "ES", "fr": "FR", "de": "DE", "it": "IT", "nl": "NL", "pt": "PT"}
+
+
+def og_locale(language: str) -> str:
+    """Open Graph wants language_TERRITORY: 'en-GB' -> 'en_GB', 'en' -> 'en_US'."""
+    lang, _, region = language.partition("-")
+    region = region.split("-")[0] if region else _LIKELY_REGION.get(lang.lower(), "")
+    return f"{lang.lower()}_{region.upper()}" if region else lang.lower()
 
 
 def spoken_duration(seconds: int) -> str:
