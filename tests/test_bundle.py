@@ -16,13 +16,12 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 import pytest
 import yaml
-from lxml import etree, html
-
 from conftest import ROOT, copy_project, free_port, tree_hash
+from lxml import etree, html
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 XSD = Path(__file__).parent / "data" / "sitemap.xsd"
@@ -105,7 +104,7 @@ def served(request: pytest.FixtureRequest, project: Path, tmp_path_factory: pyte
     server.stop()
 
 
-def crawl(page, start: str, dist: Path) -> tuple[set[str], list[str]]:  # noqa: ANN001 - Playwright Page
+def crawl(page, start: str, dist: Path) -> tuple[set[str], list[str]]:
     """Visit every page of the bundle and all they link to; return them and every broken reference."""
     broken: list[str] = []
     failed: list[str] = []
@@ -146,14 +145,14 @@ def crawl(page, start: str, dist: Path) -> tuple[set[str], list[str]]:  # noqa: 
     return seen, broken + failed
 
 
-def test_every_link_and_asset_resolves_when_served(served: tuple[str, Path], page) -> None:  # noqa: ANN001
+def test_every_link_and_asset_resolves_when_served(served: tuple[str, Path], page) -> None:
     url, dist = served
     pages, broken = crawl(page, url, dist)
     assert not broken
     assert {url, f"{url}middle-back-relief/"} <= pages
 
 
-def test_the_404_response_is_styled_and_its_links_work(served: tuple[str, Path], page) -> None:  # noqa: ANN001
+def test_the_404_response_is_styled_and_its_links_work(served: tuple[str, Path], page) -> None:
     url, _ = served
     failed: list[str] = []
     page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
