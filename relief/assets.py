@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
-from PIL import Image as PILImage
-
 from .errors import ContentError
 
 ASSET_PREFIX = "assets/"
@@ -77,13 +75,14 @@ def scan(folder: Path, project: Path) -> tuple[dict[str, Path], list[ContentErro
         return sources, errors
     root = project.resolve()
     for path in sorted(folder.rglob("*")):
-        if path.is_dir() or any(part.startswith(".") for part in path.relative_to(folder).parts):
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
-        if not path.resolve().is_relative_to(root):
-            errors.append(ContentError(path, 1, 1, "is a link to a file outside the project; "
-                                       "copy the file into the project instead"))
+        if not path.resolve().is_relative_to(root):  # a linked folder too: rglob would skip it silently
+            what = "folder" if path.is_dir() else "file"
+            errors.append(ContentError(path, 1, 1, f"is a link to a {what} outside the project; "
+                                       f"copy the {what} into the project instead"))
             continue
-        if path.name == "README.md":
+        if path.is_dir() or path.name == "README.md":
             continue
         sources[path.relative_to(folder).as_posix()] = path
     return sources, errors
@@ -101,6 +100,8 @@ def image_size(path: Path) -> tuple[int, int]:
         if len(box) == 4:
             return round(float(box[2])), round(float(box[3]))
         raise ValueError("the SVG has neither width and height nor a viewBox")
+    from PIL import Image as PILImage  # here, not at the top: a site of SVGs never pays for importing it
+
     with PILImage.open(path) as image:
         return image.size
 

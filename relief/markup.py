@@ -27,6 +27,8 @@ _ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"s
                "abbr": {"title"}}
 _SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 _TAG_NAME = re.compile(r"<\s*/?\s*([a-zA-Z][\w-]*)")
+# what a browser ignores in a URL before reading its scheme, so "java&#9;script:" is javascript:
+_IGNORED_IN_URL = re.compile(r"^[\x00-\x20]+|[\t\n\r]")
 
 
 class _Dropped(list[tuple[str, str]]):
@@ -41,7 +43,8 @@ class _OmitRawHtml(RawHtmlPostprocessor):
     def stash_to_string(self, text: str) -> str:
         raw = str(text)
         if raw.lstrip().startswith("<"):  # entities such as &copy; are stashed too: keep them
-            if not raw.lstrip().startswith("</"):  # one warning per element, not per tag
+            # one warning per element, not per tag; a comment shows nothing, so it loses nothing
+            if not raw.lstrip().startswith(("</", "<!--")):
                 self.dropped.append(("raw HTML", raw))
             return OMITTED
         return raw
@@ -60,7 +63,7 @@ class _UnsafeLinks(Treeprocessor):
                 target = element.get(attribute)
                 if target is None:
                     continue
-                scheme = _SCHEME.match(html.unescape(target).replace("\x00", ""))
+                scheme = _SCHEME.match(_IGNORED_IN_URL.sub("", html.unescape(target)))
                 if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
                     del element.attrib[attribute]
                     self.dropped.append((f"'{scheme.group(1)}:' link", target))
@@ -85,12 +88,16 @@ class Markup:
         if not self.allow_html:
             out = nh3.clean(out, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=SAFE_SCHEMES,
                             link_rel=None, strip_comments=True)
-        warnings = [self._warning(kind, raw, source, path, first_line) for kind, raw in self._dropped]
+        warnings: list[ContentWarning] = []
+        after: dict[str, int] = {}  # the same text left out twice: the second is further down
+        for kind, raw in self._dropped:
+            index = source.find(raw.strip(), after.get(kind, 0))
+            after[kind] = index + 1
+            warnings.append(self._warning(kind, raw, source, index, path, first_line))
         return out.strip(), warnings
 
     @staticmethod
-    def _warning(kind: str, raw: str, source: str, path: Path, first_line: int) -> ContentWarning:
-        index = source.find(raw.strip())
+    def _warning(kind: str, raw: str, source: str, index: int, path: Path, first_line: int) -> ContentWarning:
         line = first_line + (source.count("\n", 0, index) if index >= 0 else 0)
         column = index - source.rfind("\n", 0, index) if index >= 0 else 1
         if kind == "raw HTML":

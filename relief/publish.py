@@ -3,7 +3,8 @@
 The bundle is written into a hidden sibling folder and then swapped in whole, with one
 atomic ``renameat2(RENAME_EXCHANGE)`` where Linux offers it, so a build that fails or is
 killed at any moment leaves the previous bundle exactly as it was. Leftovers of an
-interrupted build are removed by the next one.
+interrupted build are removed by the next one. A file that is the same as in the previous
+bundle is not written again but hard-linked from it: a rebuild costs what changed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import ctypes.util
 import fcntl
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -35,14 +37,30 @@ def publish(files: dict[str, bytes], out: Path) -> None:
         _clean_leftovers(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{_TEMP_MARK}new-", dir=out.parent))
         try:
+            folders = {staging}
             for relative in sorted(files):
                 target = staging / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(files[relative])
+                if target.parent not in folders:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    folders.update(target.parents)
+                if not _link_unchanged(out / relative, target, files[relative]):
+                    target.write_bytes(files[relative])
             os.chmod(staging, 0o755)
             _swap(staging, out)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _link_unchanged(old: Path, new: Path, data: bytes) -> bool:
+    """Hard-link ``old`` as ``new`` if it is a plain file holding exactly ``data``."""
+    try:
+        info = old.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data) or old.read_bytes() != data:
+            return False
+        os.link(old, new, follow_symlinks=False)
+    except OSError:  # no previous file, or a file system without hard links: write it
+        return False
+    return True
 
 
 def _swap(staging: Path, out: Path) -> None:

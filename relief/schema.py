@@ -182,8 +182,9 @@ def _mapping(doc: Located, key: Key, data: Any, schema: Schema, what: str,
                 values[name] = spec.check(value) if spec.check else value
             except ValueError as exc:
                 errors.append(doc.error(here, f"'{name}' {exc}"))
+    misspelt = {_closest(name, schema) for name in data if name not in schema}  # "did you mean" says it
     for name, spec in schema.items():
-        if spec.required and name not in data:
+        if spec.required and name not in data and name not in misspelt:
             errors.append(doc.error(key, f"{what} is missing '{name}': add '{name}:' ({spec.help})"))
     return values
 
@@ -197,7 +198,12 @@ def _items(doc: Located, key: Key, data: Any, schema: Schema, name: str,
             for i, item in enumerate(data)]
 
 
-def _unknown(name: object, schema: Schema, what: str) -> str:
+def _closest(name: object, schema: Schema) -> str | None:
     close = difflib.get_close_matches(str(name), schema, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(schema)
+    return close[0] if close else None
+
+
+def _unknown(name: object, schema: Schema, what: str) -> str:
+    close = _closest(name, schema)
+    hint = f"did you mean '{close}'?" if close else "known keys: " + ", ".join(schema)
     return f"unknown key '{name}' in {what}; {hint}"

@@ -17,9 +17,23 @@ import yaml
 from .errors import ContentError
 
 try:  # the C loader is several times faster; fall back where libyaml is missing
-    _Loader: type = yaml.CSafeLoader
+    _SafeLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _SafeLoader = yaml.SafeLoader
+
+
+class _Impossible(yaml.MarkedYAMLError):
+    """A value written like a date or number that cannot be one, e.g. ``2026-02-30``."""
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:  # PyYAML lets these out without a place
+            kind = {"timestamp": "date", "int": "number", "float": "number"}.get(node.tag.rsplit(":", 1)[-1], "value")
+            raise _Impossible(problem=f"'{node.value}' is not a valid {kind} ({exc})",
+                              problem_mark=node.start_mark) from None
 
 Key = tuple[str | int, ...]
 
@@ -54,8 +68,15 @@ class SourceFile:
 
 def read_text(path: Path) -> str:
     """The file's text with a BOM removed and line ends made ``\\n``."""
-    data = path.read_bytes()
-    return decode(path, data)
+    return decode(path, read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:  # a folder named *.md, no permission, a dangling link
+        raise ContentError(path, 1, 1, f"cannot be read ({exc.strerror}); make it a readable file "
+                           "or remove it") from None
 
 
 def decode(path: Path, data: bytes) -> str:
@@ -98,10 +119,15 @@ def parse_yaml(path: Path, text: str, first_line: int = 1) -> Located:
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except _Impossible as exc:
+        line, column = exc.problem_mark.line + 1 + offset, exc.problem_mark.column + 1
+        raise ContentError(path, line, column, f"{exc.problem}; correct it, or quote it if it is text") from None
     except yaml.MarkedYAMLError as exc:
-        # "while parsing a flow sequence" (context) points where the mistake starts; the
-        # problem mark is often the end of the text, far below it
-        mark = exc.context_mark or exc.problem_mark
+        # an unclosed bracket, quote or key ("while parsing a flow sequence") is noticed far
+        # below, often at the end of the text: point where it opened. Otherwise (indentation,
+        # a tab, a stray '-') the problem mark is the line to fix.
+        opened = exc.context is not None and any(w in exc.context for w in ("flow", "quoted", "simple key"))
+        mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1 + offset, mark.column + 1) if mark else (first_line, 1)
         what = "; ".join(part for part in (exc.context, exc.problem) if part) or "not valid"
         raise ContentError(path, line, column, f"YAML error: {what}; check indentation, colons, "
@@ -112,19 +138,27 @@ def parse_yaml(path: Path, text: str, first_line: int = 1) -> Located:
         loader.dispose()
     where: dict[Key, tuple[int, int]] = {}
     if node is not None:
-        _locate(node, (), offset, where)
+        _locate(path, node, (), offset, where, set())
     return Located(data, path, where)
 
 
-def _locate(node: yaml.Node, key: Key, offset: int, where: dict[Key, tuple[int, int]]) -> None:
+def _locate(path: Path, node: yaml.Node, key: Key, offset: int, where: dict[Key, tuple[int, int]],
+            seen: set[int]) -> None:
     where[key] = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+    if id(node) in seen:  # an alias: walking it again could loop forever or blow up exponentially
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 child = (*key, key_node.value)
-                _locate(value_node, child, offset, where)
+                here = (key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
+                if child in where:  # PyYAML keeps the last silently; the editor meant one of them
+                    raise ContentError(path, *here, f"duplicate key '{key_node.value}' (first on line "
+                                       f"{where[child][0]}); keep only one")
+                _locate(path, value_node, child, offset, where, seen)
                 # point at the key itself, which is where an editor looks
-                where[child] = (key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
+                where[child] = here
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _locate(item, (*key, index), offset, where)
+            _locate(path, item, (*key, index), offset, where, seen)

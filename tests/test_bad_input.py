@@ -1,0 +1,342 @@
+"""Bad input (SPEC §6): one clear line per mistake at its file and line, exit 1, ``dist/`` untouched.
+
+Every case starts from a built tiny site, makes one mistake and builds again through the
+command line. Content is never code and nothing from outside the project reaches the bundle.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import SVG, Run, page_md, stretch_md, tree_hash, write
+
+SITE = "content/site.yaml"
+PAGE = "content/neck-relief/_page.md"
+GROUP = "content/neck-relief/sitting"
+STRETCH = f"{GROUP}/02-chin-tuck.md"
+STANDING = "  - id: standing\n    title: If standing, do these\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    change: Callable[[Path], object]  # makes the mistake in a copy of the tiny site
+    path: str  # the file the message names
+    at: int | str  # its line: a number, or the text on that line of the file
+    says: str  # what is wrong and what to do, as printed
+    column: int | None = None
+
+
+def put(relative: str, text: str | bytes) -> Callable[[Path], object]:
+    def change(root: Path) -> None:
+        if isinstance(text, bytes):
+            (root / relative).write_bytes(text)
+        else:
+            write(root / relative, text)
+
+    return change
+
+
+def edit(relative: str, old: str, new: str) -> Callable[[Path], object]:
+    def change(root: Path) -> None:
+        text = (root / relative).read_text(encoding="utf-8")
+        assert old in text
+        write(root / relative, text.replace(old, new, 1))
+
+    return change
+
+
+def both(*changes: Callable[[Path], object]) -> Callable[[Path], object]:
+    def change(root: Path) -> None:
+        for each in changes:
+            each(root)
+
+    return change
+
+
+def link_outside(relative: str, text: str) -> Callable[[Path], object]:
+    """Make ``relative`` a symbolic link to outside the project: to a new file holding ``text``, or
+    (``text`` empty) to the file or folder that was there, moved out."""
+
+    def change(root: Path) -> None:
+        outside = root.parent / "outside" / Path(relative).name
+        outside.parent.mkdir(exist_ok=True)
+        if text:
+            write(outside, text)
+        else:
+            (root / relative).rename(outside)
+        (root / relative).unlink(missing_ok=True)
+        (root / relative).symlink_to(outside)
+
+    return change
+
+
+CASES = [
+    # broken YAML, at the line to fix
+    pytest.param(Case(put(STRETCH, "---\ntitle: Chin tuck\nduration: 30\nhold: [5, 6\nreps: 3\n---\n1. Tuck.\n"),
+                      STRETCH, 4, "YAML error: while parsing a flow sequence", 7), id="yaml-unclosed-bracket"),
+    pytest.param(Case(edit(PAGE, "    title: If sitting", "   title: If sitting"), PAGE, "   title: If sitting",
+                      "YAML error", 4), id="yaml-bad-indentation"),
+    pytest.param(Case(put(STRETCH, "---\ntitle: Chin tuck\n\tduration: 30\n---\n1. Tuck.\n"), STRETCH, 3,
+                      "found a tab character"), id="yaml-tab"),
+    pytest.param(Case(put(STRETCH, "---\ntitle: Chin tuck\nhold 5\nduration: 30\n---\n1. Tuck.\n"), STRETCH, 3,
+                      "could not find expected ':'; check indentation, colons"), id="yaml-missing-colon"),
+    pytest.param(Case(put(STRETCH, "---\ntitle: Chin tuck\nduration: 30\ntitle: Tuck\n---\n1. Tuck.\n"), STRETCH, 4,
+                      "duplicate key 'title' (first on line 2); keep only one"), id="yaml-duplicate-key"),
+    # a front matter fence left open
+    pytest.param(Case(put(STRETCH, "---\ntitle: Chin tuck\nduration: 30\n1. Tuck.\n"), STRETCH, 1,
+                      "never closed; add a line '---'"), id="unclosed-fence-stretch"),
+    pytest.param(Case(edit(PAGE, "---\nThis is for you", "This is for you"), PAGE, 1, "never closed"),
+                 id="unclosed-fence-page"),
+    # wrong types
+    pytest.param(Case(put(STRETCH, stretch_md("Chin tuck", duration="thirty")), STRETCH, "duration:",
+                      "'duration' must be a whole number of seconds greater than 0, e.g. 30"), id="string-duration"),
+    pytest.param(Case(put(STRETCH, "---\ntitle: [Chin, tuck]\nduration: 30\n---\n1. Tuck.\n"), STRETCH, 2,
+                      "'title' must be non-empty text"), id="list-title"),
+    pytest.param(Case(put(STRETCH, stretch_md("Chin tuck", 30, extra="sometimes")), STRETCH, "extra:",
+                      "'extra' must be true or false"), id="string-extra"),
+    pytest.param(Case(edit(PAGE, "reviewed: 2026-01-02", "reviewed: last spring"), PAGE, "reviewed:",
+                      "must be a date written YYYY-MM-DD"), id="page-bad-date"),
+    pytest.param(Case(edit(PAGE, "reviewed: 2026-01-02", "reviewed: 2026-02-30"), PAGE, "reviewed:",
+                      "'2026-02-30' is not a valid date (day is out of range for month)", 11),
+                 id="page-impossible-date"),
+    pytest.param(Case(edit(PAGE, "groups:\n  - id: sitting\n    title: If sitting, do these\n"
+                           "    extra_title: Add this whenever sitting\n", "groups: sitting\n"), PAGE, "groups:",
+                      "'groups' must be a list of entries starting with '- '"), id="page-groups-not-a-list"),
+    pytest.param(Case(put(STRETCH, "---\n- title\n- duration\n---\n1. Tuck.\n"), STRETCH, 2,
+                      "must be a mapping of 'key: value' lines"), id="front-matter-a-list"),
+    # missing required fields
+    pytest.param(Case(put(STRETCH, "---\nduration: 30\n---\n1. Tuck.\n"), STRETCH, 2,
+                      "missing 'title': add 'title:'"), id="missing-title"),
+    pytest.param(Case(edit(PAGE, "description: Stretches for a stiff neck.\n", ""), PAGE, 2,
+                      "missing 'description': add 'description:'"), id="page-missing-description"),
+    pytest.param(Case(put(SITE, "title: Tiny Site\n"), SITE, 1, "missing 'base_url'"), id="site-missing-base-url"),
+    pytest.param(Case(put(STRETCH, stretch_md("Chin tuck", 30, body="")), STRETCH, 5, "has no instructions; write"),
+                 id="missing-body"),
+    # unknown keys
+    pytest.param(Case(edit(PAGE, "    title: If sitting", "    titel: If sitting"), PAGE, "titel:",
+                      "unknown key 'titel' in entry 1 of 'groups'; did you mean 'title'?", 5), id="unknown-group-key"),
+    # an empty or non-UTF-8 file
+    pytest.param(Case(put(STRETCH, ""), STRETCH, 1, "the file is empty"), id="empty-stretch"),
+    pytest.param(Case(put(PAGE, "\n  \n"), PAGE, 1, "the file is empty"), id="empty-page"),
+    pytest.param(Case(put(SITE, ""), SITE, 1, "is empty; give it at least 'title:' and 'base_url:'"), id="empty-site"),
+    pytest.param(Case(put(STRETCH, b"---\ntitle: Chin tuck\nduration: 30\n---\n1. Tuck the ch\xefn.\n"), STRETCH, 5,
+                      "is not UTF-8 text; save the file with UTF-8 encoding", 15), id="latin-1-stretch"),
+    pytest.param(Case(put(SITE, b"title: Caf\xe9\nbase_url: https://example.org/\n"), SITE, 1, "is not UTF-8", 11),
+                 id="latin-1-site"),
+    pytest.param(Case(lambda root: (root / f"{GROUP}/04-folder.md").mkdir(), f"{GROUP}/04-folder.md", 1,
+                      "cannot be read (Is a directory)"), id="folder-named-like-a-stretch"),
+    # duplicate ids
+    pytest.param(Case(both(edit(PAGE, "groups:\n", f"groups:\n{STANDING}"),
+                           put("content/neck-relief/standing/01-chin-tuck.md", stretch_md("Chin tuck again", 30))),
+                      STRETCH, 1, "duplicate stretch id 'chin-tuck' (also content/neck-relief/standing/"
+                      "01-chin-tuck.md); rename one file"), id="duplicate-stretch-id"),
+    pytest.param(Case(edit(PAGE, "groups:\n", "groups:\n  - id: sitting\n    title: Sitting again\n"), PAGE, 8,
+                      "duplicate group id 'sitting'; give each group its own id"), id="duplicate-group-id"),
+    pytest.param(Case(both(put("content/assets/_page.md", page_md()), put("content/assets/sitting/01-x.md",
+                                                                        stretch_md("X", 30))),
+                      "content/assets/_page.md", 1, "the page folder name 'assets' is its URL"),
+                 id="page-slug-taken-by-the-bundle"),
+    pytest.param(Case(put(f"{GROUP}/04_Neck Stretch.md", stretch_md("Neck", 30)), f"{GROUP}/04_Neck Stretch.md", 1,
+                      "name stretch files '<NN>-<name>.md'"), id="bad-stretch-file-name"),
+    # a group without a folder, a folder without a group
+    pytest.param(Case(edit(PAGE, "groups:\n", f"groups:\n{STANDING}"), PAGE, "  - id: standing",
+                      "group 'standing' has no folder content/neck-relief/standing/; create it or remove the group"),
+                 id="group-without-folder"),
+    pytest.param(Case(put("content/neck-relief/lying/01-rest.md", stretch_md("Rest", 30)), PAGE, "groups:",
+                      "folder 'lying/' is not one of the page's groups; add it under 'groups:'"),
+                 id="folder-without-group"),
+    # pictures
+    pytest.param(Case(put(STRETCH, stretch_md("Chin tuck", 30, image="chin.svg", alt="Chin in.")), STRETCH,
+                      "image:", "image 'chin.svg' does not exist next to this file or in assets/"), id="no-such-image"),
+    pytest.param(Case(put(STRETCH, stretch_md("Chin tuck", 30, image="roll.svg")), STRETCH, "image:",
+                      "'image' needs 'alt': describe what the picture shows"), id="image-without-alt"),
+    # nothing from outside the project
+    pytest.param(Case(put(STRETCH, stretch_md("Chin tuck", 30, image="../../../../outside/secret.svg", alt="x")),
+                      STRETCH, "image:", "must be a path inside the project (relative, without '..')"),
+                 id="image-with-dot-dot"),
+    pytest.param(Case(put(STRETCH, stretch_md("Chin tuck", 30, image="/etc/hostname", alt="x")), STRETCH, "image:",
+                      "must be a path inside the project"), id="image-absolute"),
+    pytest.param(Case(link_outside(f"{GROUP}/roll.svg", SVG), f"{GROUP}/01-neck-roll.md", "image:",
+                      "image 'roll.svg' is a link to a file outside the project; copy the file in instead"),
+                 id="image-symlink-outside"),
+    pytest.param(Case(link_outside(STRETCH, stretch_md("Secret", 30)), STRETCH, 1,
+                      "is a link to a file outside the project"), id="stretch-symlink-outside"),
+    pytest.param(Case(link_outside(GROUP, ""), GROUP, 1, "is a link to a folder outside the project; copy"),
+                 id="group-folder-symlink-outside"),
+    pytest.param(Case(link_outside("assets/notes.txt", "secret\n"), "assets/notes.txt", 1,
+                      "is a link to a file outside the project; copy the file into the project instead"),
+                 id="asset-symlink-outside"),
+    pytest.param(Case(both(put("assets/pictures/hip.svg", SVG), link_outside("assets/pictures", "")),
+                      "assets/pictures", 1,
+                      "is a link to a folder outside the project; copy the folder into the project instead"),
+                 id="asset-folder-symlink-outside"),
+    # templates
+    pytest.param(Case(lambda root: (root / "templates/_stretch.html").unlink(), "templates/_stretch.html", 1,
+                      "template '_stretch.html' is missing; restore it in templates/"), id="missing-template"),
+    pytest.param(Case(put("templates/_stretch.html", "<details>\n<summary>{{ stretch.title }}</summary>\n"
+                          "{% endfor %}\n</details>\n"), "templates/_stretch.html", 3,
+                      "template syntax: Encountered unknown tag 'endfor'"), id="template-syntax-error"),
+    # site.yaml
+    pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: https://example.org/\nlanguag: en\n"), SITE, 3,
+                      "unknown key 'languag' in site.yaml; did you mean 'language'?", 1), id="site-unknown-key"),
+    pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: example.org/relief\n"), SITE, 2,
+                      "'base_url' must be an absolute http(s) URL, e.g. https://example.org/relief/"),
+                 id="site-bad-base-url"),
+    pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: https://example.org/\ncta:\n  title: 'Book now\n"
+                          "  url: https://example.org/book\n"), SITE, 4, "YAML error: while scanning a quoted scalar",
+                      10), id="site-broken-yaml"),
+    pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: https://example.org/\nhome: back-relief\n"), SITE, 1,
+                      "'home' names page 'back-relief', but there is no folder content/back-relief/"),
+                 id="site-home-without-page"),
+    pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: https://example.org/\nlanguage: English\n"), SITE, 3,
+                      "must be a BCP 47 language tag, e.g. en or en-GB"), id="site-bad-language"),
+]
+
+
+def build_twice(project: Path, cli: Callable[..., Run], change: Callable[[Path], object]) -> tuple[Run, bool]:
+    """Build, make the change, build again: the second run and whether dist/ stayed byte for byte."""
+    assert cli(project).code == 0
+    before = tree_hash(project / "dist")
+    change(project)
+    result = cli(project)
+    return result, tree_hash(project / "dist") == before
+
+
+def errors(result: Run) -> list[str]:
+    return [line for line in result.err.splitlines() if ": error: " in line]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_mistake_gives_one_line_at_its_file_and_line_and_keeps_dist(tiny: Path, cli, case: Case) -> None:
+    result, unchanged = build_twice(tiny, cli, case.change)
+    assert result.code == 1
+    assert unchanged
+    assert "Traceback" not in result.err
+    [message] = errors(result)
+    line = case.at if isinstance(case.at, int) else _line_of(tiny / case.path, case.at)
+    column = str(case.column) if case.column else r"\d+"
+    assert re.match(rf"{re.escape(case.path)}:{line}:{column}: error: ", message), message
+    assert case.says in message
+    assert result.err.rstrip().endswith("Build failed: 1 problem; dist was left as it was.")
+
+
+def _line_of(path: Path, text: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, start=1) if text in line)
+
+
+def test_mistakes_in_site_page_and_stretch_are_all_reported_in_one_run(tiny: Path, cli) -> None:
+    def change(root: Path) -> None:
+        put(SITE, "title: Tiny Site\nbase_url: https://example.org/\nfooter: [unclosed\n")(root)
+        edit(PAGE, "reviewed: 2026-01-02", "reviewd: 2026-01-02")(root)
+        put(STRETCH, stretch_md("Chin tuck", -5))(root)
+
+    result, unchanged = build_twice(tiny, cli, change)
+    assert result.code == 1 and unchanged
+    assert [m.split(": error: ")[0] for m in errors(result)] == [f"{PAGE}:4:1", f"{STRETCH}:3:1", f"{SITE}:3:9"]
+    assert "Build failed: 3 problems" in result.err
+
+
+def test_an_unexpected_crash_is_one_line_not_a_traceback_and_keeps_dist(tiny: Path, cli) -> None:
+    result, unchanged = build_twice(tiny, cli, put("assets/css/style.css", b"body { color: r\xe9d; }\n"))
+    assert result.code == 1 and unchanged
+    assert "Traceback" not in result.err
+    assert len(errors(result)) == 1
+
+
+def test_links_that_stay_inside_the_project_are_fine(tiny: Path, cli) -> None:
+    (tiny / f"{GROUP}/tuck.svg").symlink_to(tiny / f"{GROUP}/roll.svg")
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, image="tuck.svg", alt="Chin tucked in."))
+    assert cli(tiny).code == 0
+    assert list((tiny / "dist/assets/media/neck-relief/sitting").glob("tuck.*.svg"))
+
+
+def test_jinja_syntax_in_page_fields_and_site_yaml_shows_as_written(tiny: Path, cli) -> None:
+    edit(PAGE, "description: Stretches for a stiff neck.", "description: \"{{ site.title }} {% raw %}\"")(tiny)
+    edit(PAGE, "  1. Not medical advice.", "  1. Not medical advice {{ 6 * 7 }}.")(tiny)
+    write(tiny / SITE, "title: Tiny Site\nbase_url: https://example.org/\nfooter: \"{% for x in y %}{{ x }}\"\n")
+    result = cli(tiny)
+    assert result.code == 0, result.err
+    html = (tiny / "dist/index.html").read_text(encoding="utf-8")
+    assert "Not medical advice {{ 6 * 7 }}." in html and "42" not in html
+    assert 'content="{{ site.title }} {% raw %}"' in html
+    assert "{% for x in y %}{{ x }}" in html
+
+
+RAW_HTML = ("1. Tuck the chin.\n\n<script>alert('stretch')</script>\n\n"
+            "2. Then <span onclick=\"alert('x')\">hold</span> it.\n\n"
+            "<iframe src=\"https://tracker.example/\"></iframe>\n")
+
+
+def test_raw_html_is_left_out_with_a_warning_at_its_file_and_line(tiny: Path, cli) -> None:
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body=RAW_HTML))  # the body starts on line 5
+    result = cli(tiny)
+    assert result.code == 0, result.err
+    warnings = [line for line in result.err.splitlines() if ": warning: " in line]
+    assert [w.split(": warning: ")[0] for w in warnings] == [f"{STRETCH}:7:1", f"{STRETCH}:9:9", f"{STRETCH}:11:1"]
+    assert all("left out of the page; set 'allow_html: true' in site.yaml only if you trust it" in w
+               for w in warnings)
+    assert "raw HTML <script>" in warnings[0] and "<span>" in warnings[1] and "<iframe>" in warnings[2]
+    assert "3 warnings (use --strict to make warnings errors)" in result.err
+    html = (tiny / "dist/index.html").read_text(encoding="utf-8")
+    assert "alert(" not in html and "onclick" not in html and "<iframe" not in html and "tracker" not in html
+    assert "Tuck the chin." in html and "hold it." in html  # the words stay, only the markup goes
+
+
+def test_allow_html_lets_trusted_html_through_without_warnings(tiny: Path, cli) -> None:
+    write(tiny / SITE, "title: Tiny Site\nbase_url: https://example.org/\nallow_html: true\n")
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body=RAW_HTML))
+    result = cli(tiny)
+    assert result.code == 0, result.err
+    assert "warning" not in result.err
+    html = (tiny / "dist/index.html").read_text(encoding="utf-8")
+    assert "<script>alert('stretch')</script>" in html and '<iframe src="https://tracker.example/">' in html
+
+
+def test_strict_makes_warnings_errors_and_keeps_dist(tiny: Path, cli) -> None:
+    assert cli(tiny).code == 0
+    before = tree_hash(tiny / "dist")
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body=RAW_HTML))
+    result = cli(tiny, "--strict")
+    assert result.code == 1
+    assert [e.split(": error: ")[0] for e in errors(result)] == [f"{STRETCH}:7:1", f"{STRETCH}:9:9",
+                                                                 f"{STRETCH}:11:1"]
+    assert all(e.endswith("(--strict)") for e in errors(result))
+    assert tree_hash(tiny / "dist") == before
+
+
+SCRIPT_LINKS = ["[a](javascript:alert(1))", "[b](JaVaScRiPt:alert(1))", "[c](&#106;avascript:alert(1))",
+                "[d](java&#9;script:alert(1))", "[e](jav&#x0A;ascript:alert(1))", "[f]( javascript:alert(1))",
+                "[g][ref]\n\n[ref]: javascript:alert(1)", "![h](javascript:alert(1))", "<javascript:alert(1)>",
+                "[i](vbscript:msgbox(1))", "[j](data:text/html;base64,PHNjcmlwdD4=)"]
+
+
+@pytest.mark.parametrize("allow_html", [False, True])
+def test_script_links_in_markdown_are_never_live(tiny: Path, cli, allow_html: bool) -> None:
+    if allow_html:
+        write(tiny / SITE, "title: Tiny Site\nbase_url: https://example.org/\nallow_html: true\n")
+    body = "\n\n".join(f"{n}. {link}" for n, link in enumerate(SCRIPT_LINKS, start=1))
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body=body + "\n\n[fine](https://example.org/ok)"))
+    result = cli(tiny)
+    assert result.code == 0, result.err
+    page = _Targets()
+    page.feed((tiny / "dist/index.html").read_text(encoding="utf-8"))
+    # what a browser reads as the scheme: entities decoded, tabs and newlines dropped, leading spaces trimmed
+    schemes = {re.sub(r"[\t\n\r]", "", t).lstrip("\x00 ").split(":")[0].lower() for t in page.targets if ":" in t}
+    assert not schemes & {"javascript", "vbscript", "data"}
+    assert "https://example.org/ok" in page.targets
+    assert "javascript:" in result.err  # the editor is told a link was left out
+
+
+class _Targets(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.targets += [value for name, value in attrs if name in ("href", "src") and value]

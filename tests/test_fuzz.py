@@ -1,0 +1,94 @@
+"""Whatever a stretch file holds, the build either succeeds or fails with clean, placed errors.
+
+Hypothesis writes arbitrary bytes, YAML-ish front matter and arbitrary YAML values into one
+stretch file of a small site and builds it: the only exception allowed out is ``BuildFailed``,
+its problems point inside the file, and a failed build leaves ``dist/`` as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import tree_hash
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
+
+from relief.errors import BuildFailed
+from relief.pipeline import Options, build
+from relief.schema import STRETCH as STRETCH_FIELDS
+
+NO_CACHE = Options(cache=False)  # every example parsed afresh; no cache folder written into the site
+
+STRETCH = "content/neck-relief/sitting/02-chin-tuck.md"
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+YAML_BITS = [*STRETCH_FIELDS, ": ", ":", "- ", "-", "[", "]", "{", "}", ",", "'", '"', "&a ", "*a", "!!str ",
+             "!!python/object ", "|", ">-", "#", "?", "%", "@", "`", "\t", "\n", "\r\n", "  ", "---", "...",
+             "null", "true", "no", "30", "-5", "0x1F", "1e999", "2026-02-30", "<<: ", "\\", "\ufeff", "é", "\x00"]
+yaml_ish = st.lists(st.one_of(st.sampled_from(YAML_BITS), st.text(string.printable, max_size=4)),
+                    max_size=40).map("".join)
+values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20) | st.dates(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=6)
+front_matter = st.dictionaries(st.sampled_from(list(STRETCH_FIELDS)) | st.text(max_size=8), values, max_size=6)
+markdown = st.text(alphabet=string.printable + "é—\u2018\u2019\u2028", max_size=120)
+# YAML 1.1 reads these as line breaks, so not even PyYAML's own dump and load keeps them
+titles = st.text(st.characters(blacklist_characters="\x85\u2028\u2029"), min_size=1, max_size=40).filter(str.strip)
+
+
+@pytest.fixture
+def site(tiny: Path) -> Path:
+    build(tiny, tiny / "dist", NO_CACHE)
+    return tiny
+
+
+def build_must_be_clean(project: Path, data: bytes) -> None:
+    """Build with ``data`` as the stretch file: success, or ``BuildFailed`` placed in the file."""
+    before = tree_hash(project / "dist")
+    (project / STRETCH).write_bytes(data)
+    try:
+        build(project, project / "dist", NO_CACHE)
+    except BuildFailed as failed:
+        assert failed.errors
+        lines = len(re.split(rb"\r\n|\r|\n", data))
+        for problem in failed.errors:
+            assert problem.line >= 1 and problem.column >= 1
+            if problem.path == project / STRETCH:
+                assert problem.line <= lines, problem
+            assert "Traceback" not in problem.message
+        assert tree_hash(project / "dist") == before
+
+
+@FUZZ
+@given(data=st.binary(max_size=300) | st.binary(max_size=300).map(lambda b: b"---\n" + b))
+def test_arbitrary_bytes_build_or_fail_cleanly(site: Path, data: bytes) -> None:
+    build_must_be_clean(site, data)
+
+
+@FUZZ
+@given(front=yaml_ish, body=markdown)
+def test_yaml_ish_front_matter_builds_or_fails_cleanly(site: Path, front: str, body: str) -> None:
+    build_must_be_clean(site, f"---\n{front}\n---\n{body}\n".encode(errors="surrogatepass"))
+
+
+@FUZZ
+@given(fields=front_matter, body=markdown)
+def test_arbitrary_yaml_values_build_or_fail_cleanly(site: Path, fields: dict[str, object], body: str) -> None:
+    front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False)
+    build_must_be_clean(site, f"---\n{front}---\n{body}\n".encode())
+
+
+@settings(FUZZ, max_examples=60)  # each example is a whole successful build: fewer, or it gets slow
+@given(title=titles, duration=st.integers(1, 10**6), body=markdown)
+def test_any_title_and_body_of_a_well_formed_stretch_build_and_show_escaped(site: Path, title: str, duration: int,
+                                                                          body: str) -> None:
+    front = yaml.safe_dump({"title": title, "duration": duration}, allow_unicode=True)
+    (site / STRETCH).write_text(f"---\n{front}---\n1. {body}\n", encoding="utf-8")
+    build(site, site / "dist", NO_CACHE)
+    assert str(escape(title.strip())) in (site / "dist/index.html").read_bytes().decode()

@@ -1,0 +1,76 @@
+"""A build killed at any moment (SIGKILL, so no clean-up runs) leaves the last complete ``dist/``.
+
+Real ``build.py`` processes are killed while they write a bundle of many files; ``dist/`` must
+then be exactly the previous bundle (or, killed after the swap, exactly the new one), and the
+next build removes what the killed one left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, make_tiny_site, stretch_md, tree_hash, write
+
+ASSETS = 1000  # enough files that writing them takes a while even on a fast disk
+STRETCH = "content/neck-relief/sitting/02-chin-tuck.md"
+
+
+@pytest.fixture
+def large(tmp_path: Path) -> Path:
+    root = make_tiny_site(tmp_path / "site")
+    for n in range(ASSETS):
+        write(root / f"assets/docs/note-{n:04}.txt", f"note {n}\n" * 50)
+    return root
+
+
+def leftovers(root: Path) -> list[Path]:
+    return [p for p in root.iterdir() if p.name.startswith(".dist.relief-") and p.is_dir()]
+
+
+def files_in(folder: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(folder))
+
+
+def build_and_kill(root: Path, files_written: int | None) -> int:
+    """Start a real build and SIGKILL it once its new bundle holds ``files_written`` files (None: at
+    once). Returns how many files the unfinished bundle held when it was killed (0: none started)."""
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--project", str(root)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60  # a bound for a broken build, not a timing assertion
+        while files_written is not None and process.poll() is None and time.monotonic() < deadline:
+            written = [files_in(staging) for staging in root.glob(".dist.relief-new-*")]
+            if written and written[0] >= files_written:
+                break
+            time.sleep(0.002)
+    finally:
+        process.kill()
+        process.wait()
+    return max((files_in(staging) for staging in leftovers(root)), default=0)
+
+
+def test_a_build_killed_at_any_moment_leaves_the_last_complete_bundle(large: Path, cli, tmp_path: Path) -> None:
+    assert cli(large).code == 0
+    previous = tree_hash(large / "dist")
+    total = len(previous)
+    killed_mid_write = 0
+    for version, files_written in enumerate([None, 0, total // 4, total // 2, 3 * total // 4, total], start=1):
+        write(large / STRETCH, stretch_md(f"Chin tuck, version {version}", 30))
+        unfinished = build_and_kill(large, files_written)
+        now = tree_hash(large / "dist")
+        if now != previous:  # killed after the swap: it must be the whole new bundle
+            assert cli(large, "--out", str(tmp_path / f"v{version}")).code == 0
+            assert now == tree_hash(tmp_path / f"v{version}")
+        elif 0 < unfinished < total:
+            killed_mid_write += 1
+        previous = now
+    assert killed_mid_write >= 2  # the kills really hit half-written bundles
+
+    assert cli(large).code == 0  # the next build cleans up after the killed ones
+    assert leftovers(large) == []
+    assert "Chin tuck, version 6" in (large / "dist/index.html").read_text(encoding="utf-8")
