@@ -1,0 +1,254 @@
+"""``relief serve``: the live preview, started as its own process and watched through a real browser."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, free_port, stretch_md, write
+
+STRETCH = "content/neck-relief/sitting/02-chin-tuck.md"
+STARTUP_SECONDS = 30  # a bound against hanging, not a measurement
+
+
+@dataclass
+class LivePreview:
+    url: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path  # what it printed, stdout and stderr
+    temp: Path  # its TMPDIR
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[[Path], LivePreview]]:
+    """Start ``build.py --project DIR serve`` on a free port; waits until it answers, stops it afterwards."""
+    started: list[LivePreview] = []
+
+    def start(project: Path) -> LivePreview:
+        port = free_port()
+        temp = tmp_path / f"tmp-{port}"
+        temp.mkdir()
+        log = tmp_path / f"serve-{port}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, str(ROOT / "build.py"), "--project", str(project), "serve", "--port", str(port)],
+                stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "TMPDIR": str(temp)})
+        served = LivePreview(f"http://127.0.0.1:{port}/", port, process, log, temp)
+        started.append(served)
+        _wait_until_answering(served)
+        return served
+
+    yield start
+    for served in started:
+        if served.process.poll() is None:
+            served.process.terminate()
+            try:
+                served.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                served.process.kill()
+                served.process.wait()
+
+
+def _wait_until_answering(served: LivePreview) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if served.process.poll() is not None:
+            pytest.fail(f"serve exited with {served.process.returncode}:\n{served.output()}")
+        try:
+            if get(served, "/")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.05)
+    pytest.fail(f"serve did not answer within {STARTUP_SECONDS} s:\n{served.output()}")
+
+
+def get(served: LivePreview, raw_path: str) -> tuple[int, str]:
+    """GET ``raw_path`` exactly as written (no normalising of '..' or '%2e')."""
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+    try:
+        connection.request("GET", raw_path)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def replace_text(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_each_save_reaches_the_browser_even_one_second_after_the_last(tiny: Path, serve, page) -> None:
+    from playwright.sync_api import expect
+
+    served = serve(tiny)
+    page.goto(served.url)
+    summary = page.locator("#chin-tuck summary")
+    expect(summary).to_contain_text("Chin tuck")
+
+    replace_text(tiny / STRETCH, "title: Chin tuck", "title: Chin tuck, first edit")
+    first = time.monotonic()
+    expect(summary).to_contain_text("Chin tuck, first edit", timeout=10_000)
+    time.sleep(max(0.0, 1 - (time.monotonic() - first)))  # livereload alone drops a save within 3 s of a reload
+    replace_text(tiny / STRETCH, "first edit", "second edit")
+
+    expect(summary).to_contain_text("Chin tuck, second edit", timeout=10_000)
+
+
+def test_a_save_by_rename_is_seen_even_with_the_same_size_and_time(tiny: Path, serve, page) -> None:
+    from playwright.sync_api import expect
+
+    served = serve(tiny)
+    page.goto(served.url)
+    original = tiny / STRETCH
+    before = original.stat()
+    scratch = original.with_name(f".{original.name}.tmp")
+    scratch.write_text(original.read_text(encoding="utf-8").replace("Chin tuck", "Neck tilt"), encoding="utf-8")
+    os.utime(scratch, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(scratch, original)
+
+    assert original.stat().st_size == before.st_size and original.stat().st_mtime_ns == before.st_mtime_ns
+    expect(page.locator("#chin-tuck summary")).to_contain_text("Neck tilt", timeout=10_000)
+
+
+def test_a_page_whose_reload_socket_connects_after_a_rebuild_still_shows_it(tiny: Path, serve, page) -> None:
+    from playwright.sync_api import expect
+
+    served = serve(tiny)
+    held = []
+    page.route("**/livereload.js*", lambda route: held.append(route))  # the page cannot hear of rebuilds yet
+    page.goto(served.url, wait_until="domcontentloaded")
+    while not held:
+        page.wait_for_timeout(20)
+    replace_text(tiny / STRETCH, "title: Chin tuck", "title: Built while the page was loading")
+    while "Rebuilt" not in served.output():
+        page.wait_for_timeout(20)
+    expect(page.locator("#chin-tuck summary")).to_contain_text("Chin tuck")
+
+    held[0].continue_()
+
+    expect(page.locator("#chin-tuck summary")).to_contain_text("Built while the page was loading", timeout=10_000)
+
+
+def test_yaml_and_template_errors_show_over_the_last_good_page_until_fixed(tiny: Path, serve, page, cli) -> None:
+    from playwright.sync_api import expect
+
+    served = serve(tiny)
+    page.goto(served.url)
+    overlay = page.locator("#relief-build-errors")
+    expect(overlay).to_have_count(0)
+
+    replace_text(tiny / STRETCH, "duration: 30", "duration: [30")
+    expected = cli(tiny, "build").err.splitlines()[0]  # what a plain build says, file:line:col first
+
+    assert expected.startswith(f"{STRETCH}:")
+    expect(overlay).to_contain_text(expected, timeout=10_000)
+    expect(page.locator("#chin-tuck summary")).to_contain_text("Chin tuck")
+    assert expected in served.output()
+    assert served.process.poll() is None
+
+    replace_text(tiny / STRETCH, "duration: [30", "duration: 30\ncaution: Keep the chin level")
+
+    expect(overlay).to_have_count(0, timeout=10_000)
+    expect(page.locator("#chin-tuck")).to_contain_text("Keep the chin level")
+
+    template = tiny / "templates/_stretch.html"
+    good = template.read_text(encoding="utf-8")
+    template.write_text(good + "{% endif %}\n", encoding="utf-8")
+    expected = cli(tiny, "build").err.splitlines()[0]
+    assert expected.startswith("templates/_stretch.html:")
+    expect(overlay).to_contain_text(expected, timeout=10_000)
+    template.write_text(good, encoding="utf-8")
+    expect(overlay).to_have_count(0, timeout=10_000)
+
+
+def test_a_draft_shows_with_its_marker_in_preview_and_not_in_a_plain_build(tiny: Path, serve, page, cli) -> None:
+    from playwright.sync_api import expect
+
+    write(tiny / "content/neck-relief/sitting/04-wall-angel.md", stretch_md("Wall angel", 40, draft="true"))
+    served = serve(tiny)
+
+    page.goto(served.url)
+
+    expect(page.locator("#wall-angel summary")).to_contain_text("Wall angel")
+    expect(page.locator("#wall-angel .draft-mark")).to_have_text("Draft")
+    assert cli(tiny, "build").code == 0
+    assert "Wall angel" not in (tiny / "dist/index.html").read_text(encoding="utf-8")
+
+
+def test_a_burst_of_thirty_files_gives_one_rebuild(tiny: Path, serve, page) -> None:
+    from playwright.sync_api import expect
+
+    served = serve(tiny)
+    page.goto(served.url)
+    for n in range(1, 31):  # like a git checkout
+        write(tiny / f"content/neck-relief/sitting/{10 + n}-burst-{n}.md", stretch_md(f"Burst {n}", 10))
+    expect(page.locator("#burst-30 summary")).to_contain_text("Burst 30", timeout=10_000)
+
+    replace_text(tiny / STRETCH, "title: Chin tuck", "title: After the burst")  # one more, to see what came between
+    expect(page.locator("#chin-tuck summary")).to_contain_text("After the burst", timeout=10_000)
+
+    rebuilds = [line for line in served.output().splitlines() if line.startswith("Rebuilt")]
+    assert len(rebuilds) == 2, served.output()
+    assert "changes to 30 files" in rebuilds[0]
+
+
+@pytest.mark.parametrize("raw_path", [
+    "/../../../../etc/passwd",
+    "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/%2E%2E%2F%2E%2E%2F%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+    "/assets/..%2f..%2f..%2f..%2f..%2fetc/passwd",
+    "//etc/passwd",
+    "/..%5c..%5cetc%5cpasswd",
+    "/../.site.relief-lock",  # beside the bundle, in serve's own temporary folder
+    "/%00",
+    "/no-such-page/",
+])
+def test_nothing_outside_the_bundle_is_served_only_the_404_page(tiny: Path, serve, raw_path: str) -> None:
+    served = serve(tiny)
+
+    status, body = get(served, raw_path)
+
+    assert status == 404
+    assert "Page not found" in body and "root:" not in body
+
+
+def test_ctrl_c_stops_the_server_and_removes_its_temporary_files(tiny: Path, serve) -> None:
+    served = serve(tiny)
+    assert [p.name[:13] for p in served.temp.iterdir()] == ["relief-serve-"]
+
+    served.process.send_signal(signal.SIGINT)
+
+    assert served.process.wait(timeout=15) == 0
+    assert list(served.temp.iterdir()) == []
+    assert "Stopped" in served.output()
+    assert not (tiny / "dist").exists()
+
+
+def test_a_port_in_use_is_a_clear_message_not_a_traceback(tiny: Path, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), "--project", str(tiny), "serve", "--port", str(port)],
+            capture_output=True, text=True, timeout=STARTUP_SECONDS, env={**os.environ, "TMPDIR": str(tmp_path)})
+
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1 port {port}" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [p for p in tmp_path.iterdir() if p.name.startswith("relief-serve-")] == []
