@@ -8,6 +8,7 @@ import shutil
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -122,22 +123,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 while in the block; yields its root URL. The folder may
+    be filled after the server starts, so a bundle can be built for the URL it is served at."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def static_server() -> Iterator[Callable[[Path], str]]:
     """Serve a folder on 127.0.0.1; returns its root URL."""
-    servers: list[ThreadingHTTPServer] = []
+    with ExitStack() as stack:
+        yield lambda folder: stack.enter_context(serving(folder))
 
-    def start(folder: Path) -> str:
-        handler = partial(QuietHandler, directory=str(folder))
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+@dataclass(frozen=True)
+class Served:
+    folder: Path  # the built bundle
+    url: str  # where it is served, and the --base-url it was built for
+
+
+@pytest.fixture(scope="module")
+def shipped_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The shipped site built once per test module and served on 127.0.0.1 at its base URL."""
+    folder = tmp_path_factory.mktemp("shipped") / "dist"
+    with serving(folder) as url:
+        assert main(["--project", str(ROOT), "build", "--out", str(folder), "--base-url", url]) == 0
+        yield Served(folder, url)
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
