@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 
-from .errors import BuildFailed, Problem
-from .pipeline import BuildReport, Options, build
+from .cache import FOLDER as CACHE_FOLDER
+from .errors import BuildFailed, ContentError, Problem
+from .pipeline import Builder, BuildReport, Options
 from .schema import absolute_url
 
 COMMANDS = ("build", "serve", "check", "new")
@@ -24,11 +26,19 @@ def _base_url(value: str) -> str:
         raise argparse.ArgumentTypeError(f"--base-url {exc}") from None
 
 
+def _port(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"--port must be a number from 1 to 65535, not '{value}'")
+    return int(value)
+
+
 def _build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drafts", action="store_true", help="include stretches marked 'draft: true'")
     parser.add_argument("--base-url", type=_base_url, metavar="URL",
                         help="absolute URL where the bundle is published (overrides site.yaml)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--no-cache", dest="cache", action="store_false",
+                        help=f"parse and render everything afresh; neither read nor write {CACHE_FOLDER}/")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -47,11 +57,13 @@ def parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, metavar="DIR", help="write the bundle here instead of dist/")
 
     serve_cmd = commands.add_parser("serve", help="preview with live reload",
-                                    description="Build, serve on 127.0.0.1 and rebuild and reload the "
-                                    "browser whenever content/, templates/ or assets/ change.")
-    serve_cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve_cmd.add_argument("--no-browser-overlay", action="store_true", help=argparse.SUPPRESS)
+                                    description="Build into a temporary folder (drafts shown, marked 'Draft'), "
+                                    "serve it on 127.0.0.1 and, on every save in content/, templates/ or assets/, "
+                                    "rebuild and reload the browser. A build error is printed here and shown over "
+                                    "the last good page until it is fixed. dist/ is not touched; Ctrl-C stops.")
+    serve_cmd.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
+    serve_cmd.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default 127.0.0.1: this machine only)")
 
     check_cmd = commands.add_parser("check", help="validate content and the built bundle",
                                     description="Validate all content, build into a temporary folder and "
@@ -60,8 +72,10 @@ def parser() -> argparse.ArgumentParser:
     _build_options(check_cmd)
 
     new_cmd = commands.add_parser("new", help="scaffold a stretch or a page",
-                                  description="'new PAGE/GROUP/NAME' writes the next numbered stretch file "
-                                  "of that group; 'new PAGE' writes a new page with one group.")
+                                  description="'new PAGE/GROUP/NAME' writes the group's next numbered stretch "
+                                  "file (NN-NAME.md) with every front matter field explained; 'new PAGE' writes "
+                                  "content/PAGE/_page.md with one group. New stretches are drafts: shown by "
+                                  "'serve', published once you set 'draft: false'. Never overwrites a file.")
     new_cmd.add_argument("target", metavar="PAGE[/GROUP/NAME]", help="e.g. middle-back-relief/sitting/neck-roll")
     return main
 
@@ -80,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         from .scaffold import new
 
         return new(project, args.target)
-    options = Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict)
+    options = Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict, cache=args.cache)
     if args.command == "check":
         from .check import check
 
@@ -93,17 +107,47 @@ def _after_global_options(args: list[str]) -> int:
     return 2 if args[:1] == ["--project"] else 0
 
 
-def run_build(project: Path, out: Path, options: Options) -> int:
+def guarded_build(builder: Builder) -> BuildReport:
+    """``builder.build()``, with an unexpected crash reported as one problem line instead of a traceback.
+
+    Nothing reaches ``out`` before the final atomic swap, so whatever failed, it is as it was.
+    """
     try:
-        report = build(project, out, options)
-    except BuildFailed as failed:
-        print_problems(failed.errors, project)
-        print(f"Build failed: {_count(failed.errors, 'problem')}; {_shown(out, project)} was left as it was.",
-              file=sys.stderr)
+        return builder.build()
+    except BuildFailed:
+        raise
+    except Exception as exc:
+        raise BuildFailed([_unexpected(exc)]) from exc
+
+
+def _unexpected(exc: Exception) -> ContentError:
+    if isinstance(exc, OSError) and exc.filename:
+        return ContentError(Path(exc.filename), 1, 1, f"cannot be read or written ({exc.strerror}); "
+                            "check the file, its folder and their permissions")
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [frame for frame in frames if Path(frame.filename).parent == Path(__file__).parent] or frames
+    return ContentError(Path(ours[-1].filename), ours[-1].lineno or 1, 1,
+                        f"unexpected {type(exc).__name__}: {exc}; this is a bug in relief: please report it")
+
+
+def run_build(project: Path, out: Path, options: Options) -> int:
+    report = reported_build(Builder(project, out, options), project, f"{_shown(out, project)} was left as it was")
+    if report is None:
         return 1
-    print_problems(list(report.warnings), project)
     print(describe(report, project))
     return 0
+
+
+def reported_build(builder: Builder, project: Path, kept: str) -> BuildReport | None:
+    """Build and print every problem and warning; None if it failed (``kept`` says what is as it was)."""
+    try:
+        report = guarded_build(builder)
+    except BuildFailed as failed:
+        print_problems(failed.errors, project)
+        print(f"Build failed: {counted(failed.errors, 'problem')}; {kept}.", file=sys.stderr)
+        return None
+    print_problems(list(report.warnings), project)
+    return report
 
 
 def print_problems(problems: list[Problem], project: Path) -> None:
@@ -111,16 +155,16 @@ def print_problems(problems: list[Problem], project: Path) -> None:
         print(problem.format(project), file=sys.stderr)
     warnings = sum(1 for p in problems if p.kind == "warning")
     if warnings and len(problems) == warnings:
-        print(f"{_count(problems, 'warning')} (use --strict to make warnings errors)", file=sys.stderr)
+        print(f"{counted(problems, 'warning')} (use --strict to make warnings errors)", file=sys.stderr)
 
 
 def describe(report: BuildReport, project: Path) -> str:
-    return (f"Built {_count(range(report.pages), 'page')} with {_count(range(report.stretches), 'stretch')} "
+    return (f"Built {counted(range(report.pages), 'page')} with {counted(range(report.stretches), 'stretch')} "
             f"({report.files} files, {report.bytes / 1024:.0f} KiB) into {_shown(report.out, project)}/ "
             f"in {report.seconds:.2f} s")
 
 
-def _count(items: object, noun: str) -> str:
+def counted(items: object, noun: str) -> str:
     n = len(items)  # type: ignore[arg-type]
     plural = noun + ("es" if noun.endswith("ch") else "s")
     return f"{n} {noun if n == 1 else plural}"

@@ -7,6 +7,7 @@ minutes, image sizes). Nothing is written; every problem is collected before fai
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from . import assets, schema
+from .cache import Cache
+from .entry import Entry, Kind, parse_files
 from .errors import BuildFailed, ContentError, ContentWarning, Problem
-from .markup import Markup, plain_text
 from .model import CallToAction, Group, Image, Page, Site, Stretch
-from .source import Located, parse_yaml, read_text, split_front_matter
+from .source import parse_yaml, read_bytes, read_text
 
 STRETCH_FILE = re.compile(r"(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md")
 RESERVED_SLUGS = {"assets", "404"}
@@ -26,13 +28,18 @@ RESERVED_SLUGS = {"assets", "404"}
 
 @dataclass
 class Loader:
-    """One load of a project: the problems found so far and the converter in use."""
+    """One load of a project: the problems found so far, and the files parsed ahead."""
 
     project: Path
     drafts: bool = False
+    cache: Cache = field(default_factory=lambda: Cache(None))
+    allow_html: bool = False
     errors: list[Problem] = field(default_factory=list)
     warnings: list[ContentWarning] = field(default_factory=list)
-    markup: Markup = field(default_factory=Markup)
+    entries: dict[Path, Entry] = field(default_factory=dict)  # parsed ahead by ``prefetch``
+    pictures: dict[tuple[str, str], tuple[Path, str, int, int] | str] = field(default_factory=dict)
+    plain: set[Path] = field(default_factory=set)  # folders known to be in the project, links left out
+    listings: dict[Path, list[Path]] = field(default_factory=dict)  # a group folder's *.md, as prefetch saw it
 
     @property
     def content(self) -> Path:
@@ -46,28 +53,68 @@ class Loader:
         except ContentError as error:
             self.errors.append(error)
 
-    def front_matter(self, path: Path, what: str, spec: schema.Schema) -> tuple[dict[str, Any], Located, str, int]:
-        """Validated front matter of ``path``, the raw YAML with positions, and the body."""
-        if not path.resolve().is_relative_to(self.project.resolve()):
-            raise ContentError(path, 1, 1, "is a link to a file outside the project; copy it in instead")
-        source = split_front_matter(path, read_text(path))
-        if source.front is None:
-            raise ContentError(path, 1, 1, f"has no front matter; start the file with '---', "
-                               f"the {what} fields, and another '---'")
-        doc = parse_yaml(path, source.front, source.front_line)
-        values, errors = schema.validate(doc, spec, f"the front matter of this {what}")
-        self.errors.extend(errors)
-        return values, doc, source.body, source.body_line
+    def inside(self, path: Path) -> bool:
+        """Whether ``path``, links followed, is in the project."""
+        if path.parent in self.plain and not path.is_symlink():  # one look instead of one per folder above
+            return True
+        return path.resolve().is_relative_to(self.project.resolve())
 
-    def markdown(self, text: str, path: Path, line: int) -> str:
-        html, warnings = self.markup.render(text, path, line)
-        self.warnings.extend(warnings)
-        return html
+    def prefetch(self) -> None:
+        """Parse every page and stretch file in one go: cached ones are not parsed again, and many
+        new ones share the cores. Only plain files in plain folders are read ahead; links take
+        the careful way through ``entry``."""
+        if not self.inside(self.content):
+            return
+        files: list[tuple[Kind, Path]] = []
+        self.plain.add(self.content)
+        for page in _plain(self.content, dirs=True):
+            if not page.name.startswith((".", "_")):
+                files += [("page", Path(f.path)) for f in _plain(page.path) if f.name == "_page.md"]
+                groups = _plain(page.path, dirs=True)
+                self.plain.update([Path(page.path), *(Path(group.path) for group in groups)])
+                for group in groups:
+                    with os.scandir(group.path) as found:
+                        listed = sorted((f for f in found if f.name.endswith(".md")), key=lambda f: f.name)
+                    self.listings[Path(group.path)] = [self.path(f.path) for f in listed]
+                    files += [("stretch", self.path(f.path)) for f in listed
+                              if STRETCH_FILE.fullmatch(f.name) and f.is_file(follow_symlinks=False)]
+        self.entries = parse_files(files, self.allow_html, self.cache)
+
+    def path(self, name: str) -> Path:
+        """``Path(name)``, the same object build after build in serve: it hashes once, not on every look-up."""
+        return self.cache.recall(("path", name)) or self.cache.hold(("path", name), Path(name))
+
+    def markdown_files(self, folder: Path) -> list[Path]:
+        """The ``*.md`` entries of a group folder by name, as listed by ``prefetch`` (or now)."""
+        listed = self.listings.get(folder)
+        return listed if listed is not None else sorted(p for p in folder.iterdir() if p.suffix == ".md")
+
+    def entry(self, path: Path, kind: Kind) -> Entry:
+        """``path`` parsed, its problems recorded; raises ``ContentError`` if it cannot be read."""
+        entry = self.entries.get(path)
+        if entry is None:
+            if not self.inside(path):
+                raise ContentError(path, 1, 1, "is a link to a file outside the project; copy it in instead")
+            read_bytes(path)  # raises what is wrong with a file that cannot be read
+            entry = parse_files([(kind, path)], self.allow_html, self.cache)[path]
+        self.errors += [p for p in entry.problems if isinstance(p, ContentError)]
+        self.warnings += [p for p in entry.problems if isinstance(p, ContentWarning)]
+        return entry
 
 
-def load_site(project: Path, *, drafts: bool = False) -> tuple[Site, list[ContentWarning]]:
-    """Read and validate everything under ``project/content``; raise ``BuildFailed`` on errors."""
-    loader = Loader(project, drafts)
+def _plain(folder: str | Path, *, dirs: bool = False) -> list[os.DirEntry[str]]:
+    """The plain files (or folders) in ``folder``, links left out."""
+    with os.scandir(folder) as found:
+        return [e for e in found if not e.is_symlink() and (e.is_dir() if dirs else e.is_file())]
+
+
+def load_site(project: Path, *, drafts: bool = False, cache: Cache | None = None,
+              ) -> tuple[Site, list[ContentWarning]]:
+    """Read and validate everything under ``project/content``; raise ``BuildFailed`` on errors.
+
+    ``cache`` keeps parsed files between builds (``relief.cache``); without one, all are parsed.
+    """
+    loader = Loader(project, drafts, cache or Cache(None))
     site_file = loader.content / "site.yaml"
     settings: dict[str, Any] = {}
     with loader.collecting():
@@ -78,7 +125,8 @@ def load_site(project: Path, *, drafts: bool = False) -> tuple[Site, list[Conten
             raise ContentError(site_file, 1, 1, "is empty; give it at least 'title:' and 'base_url:'")
         settings, errors = schema.validate(parse_yaml(site_file, text), schema.SITE, "site.yaml")
         loader.errors.extend(errors)
-    loader.markup = Markup(allow_html=settings.get("allow_html", False))
+    loader.allow_html = settings.get("allow_html", False)
+    loader.prefetch()
 
     pages = [page for page in _load_pages(loader) if page is not None]
     home = settings.get("home")
@@ -131,7 +179,10 @@ def _load_pages(loader: Loader) -> Iterator[Page | None]:
 
 
 def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
-    values, doc, body, body_line = loader.front_matter(page_file, "page", schema.PAGE)
+    parsed = loader.entry(page_file, "page")
+    if not parsed.parsed:
+        return None
+    values, doc = parsed.values, parsed.doc
     groups: list[Group] = []
     ids: dict[str, Path] = {}
     named = set()
@@ -148,11 +199,17 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
             loader.errors.append(doc.error(("groups", index, "id"), f"group '{entry['id']}' has no folder "
                                            f"{group_dir.relative_to(loader.project)}/; create it or remove the group"))
             continue
+        if not loader.inside(group_dir):
+            loader.errors.append(ContentError(group_dir, 1, 1, "is a link to a folder outside the project; "
+                                              "copy the folder in instead"))
+            continue
         group = _load_group(loader, group_dir, entry, ids)
         if group is not None:
             groups.append(group)
+    # with 'groups' itself wrong, every folder would look unnamed: one error is enough
+    listed = bool(values.get("groups")) and all("id" in entry for entry in values["groups"])
     for extra in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        if extra.name not in named:
+        if listed and extra.name not in named:
             line, column = doc.at("groups")
             loader.errors.append(ContentError(page_file, line, column, f"folder '{extra.name}/' is not one of the "
                                               "page's groups; add it under 'groups:' or remove the folder"))
@@ -162,10 +219,10 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
         slug=folder.name,
         title=values["title"],
         description=values["description"],
-        intro_html=loader.markdown(body, page_file, body_line),
-        disclaimer_html=loader.markdown(values["disclaimer"], page_file, doc.at("disclaimer")[0] + 1),
-        instructions_html=loader.markdown(values["instructions"], page_file, doc.at("instructions")[0] + 1),
-        get_help_html=loader.markdown(values["get_help"], page_file, doc.at("get_help")[0] + 1),
+        intro_html=parsed.html["body"],
+        disclaimer_html=parsed.html["disclaimer"],
+        instructions_html=parsed.html["instructions"],
+        get_help_html=parsed.html["get_help"],
         reviewed=values["reviewed"],
         reviewed_by=values.get("reviewed_by"),
         groups=tuple(groups),
@@ -175,8 +232,8 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
 
 def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[str, Path]) -> Group | None:
     stretches: list[Stretch] = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix != ".md" or path.name == "README.md":
+    for path in loader.markdown_files(folder):
+        if path.name == "README.md":
             continue
         match = STRETCH_FILE.fullmatch(path.name)
         if not match:
@@ -197,7 +254,7 @@ def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[s
     extras = tuple(s for s in stretches if s.extra)
     return Group(
         id=entry["id"],
-        title=entry["title"],
+        title=entry.get("title", ""),  # missing: the schema reported it and the page is not built
         extra_title=entry.get("extra_title"),
         routine=routine,
         extras=extras,
@@ -206,29 +263,23 @@ def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[s
 
 
 def _load_stretch(loader: Loader, path: Path, stretch_id: str) -> Stretch | None:
-    values, doc, body, body_line = loader.front_matter(path, "stretch", schema.STRETCH)
+    parsed = loader.entry(path, "stretch")
+    values = parsed.values
     before = len(loader.errors)
     if "title" not in values:
         return None
-    if not values.get("extra") and "duration" not in values and "duration" not in (doc.data or {}):
-        loader.errors.append(doc.error((), "a routine stretch needs 'duration:' (seconds it takes); "
-                                       "or set 'extra: true'"))
     image = None
     if "image" in values:
-        image = _image(loader, path, doc, values)
+        image = _image(loader, parsed)
     elif "alt" in values:
-        loader.warnings.append(ContentWarning(path, *doc.at("alt"), "'alt' is given but there is no 'image'"))
-    if not body.strip():
-        loader.errors.append(ContentError(path, body_line, 1, "has no instructions; write the HOW steps "
-                                          "below the front matter"))
-    if len(loader.errors) > before:
+        loader.warnings.append(ContentWarning(path, *parsed.doc.at("alt"), "'alt' is given but there is no 'image'"))
+    if parsed.failed or len(loader.errors) > before:
         return None
-    body_html = loader.markdown(body, path, body_line)
     return Stretch(
         id=stretch_id,
         title=values["title"],
-        body_html=body_html,
-        body_text=plain_text(body_html),
+        body_html=parsed.html["body"],
+        body_text=parsed.text,
         source=path,
         duration=values.get("duration"),
         hold=values.get("hold"),
@@ -240,35 +291,38 @@ def _load_stretch(loader: Loader, path: Path, stretch_id: str) -> Stretch | None
     )
 
 
-def _image(loader: Loader, path: Path, doc: Located, values: dict[str, Any]) -> Image | None:
-    value = values["image"]
-    where = doc.at("image")
+def _image(loader: Loader, parsed: Entry) -> Image | None:
+    path, values, value = parsed.path, parsed.values, parsed.values["image"]
     if "alt" not in values:
-        loader.errors.append(doc.error(("image",), "'image' needs 'alt': describe what the picture shows"))
-    if not assets.is_safe_relative(value):
-        loader.errors.append(ContentError(path, *where, f"image '{value}' must be a path inside the project "
-                                          "(relative, without '..')"))
+        loader.errors.append(parsed.doc.error(("image",), "'image' needs 'alt': describe what the picture shows"))
+    key = (os.path.dirname(path), value)  # a string: cheaper than a Path, stretch after stretch
+    if key not in loader.pictures:  # the stretches of a group often share one picture
+        loader.pictures[key] = _picture(loader, path.parent, value)
+    found = loader.pictures[key]
+    if isinstance(found, str):
+        loader.errors.append(ContentError(path, *parsed.doc.at("image"), found))
         return None
+    return Image(*found, values.get("alt", ""))
+
+
+def _picture(loader: Loader, folder: Path, value: str) -> tuple[Path, str, int, int] | str:
+    """The picture a stretch in ``folder`` names: its file, name in the bundle and size; or what is wrong."""
+    if not assets.is_safe_relative(value):
+        return f"image '{value}' must be a path inside the project (relative, without '..')"
     assets_dir = loader.project / "assets"
-    for base in (path.parent, assets_dir):
+    for base in (folder, assets_dir):
         candidate = base / value
         if not candidate.is_file():
             continue
-        if not candidate.resolve().is_relative_to(loader.project.resolve()):
-            loader.errors.append(ContentError(path, *where, f"image '{value}' is a link to a file outside "
-                                              "the project; copy the file in instead"))
-            return None
+        if not loader.inside(candidate):
+            return f"image '{value}' is a link to a file outside the project; copy the file in instead"
         try:
-            width, height = assets.image_size(candidate)
+            width, height = loader.cache.image_size(candidate)
         except Exception as exc:
-            loader.errors.append(ContentError(path, *where, f"image '{value}' cannot be read ({exc}); "
-                                              "use an SVG, PNG, JPEG or WebP file"))
-            return None
+            return f"image '{value}' cannot be read ({exc}); use an SVG, PNG, JPEG or WebP file"
         if base == assets_dir:
             logical = candidate.relative_to(assets_dir).as_posix()
         else:
             logical = "media/" + candidate.relative_to(loader.content).as_posix()
-        return Image(candidate, logical, width, height, values.get("alt", ""))
-    loader.errors.append(ContentError(path, *where, f"image '{value}' does not exist next to this file "
-                                      "or in assets/; check the spelling"))
-    return None
+        return candidate, logical, width, height
+    return f"image '{value}' does not exist next to this file or in assets/; check the spelling"

@@ -108,7 +108,9 @@ def crawl(page, start: str, dist: Path) -> tuple[set[str], list[str]]:
     """Visit every page of the bundle and all they link to; return them and every broken reference."""
     broken: list[str] = []
     failed: list[str] = []
-    page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
+    # a navigation cancels what the last page still loads (icons): every reference is fetched below
+    page.on("requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "")
+            and failed.append(f"{r.url} ({r.failure})"))
     page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
             and failed.append(f"{r.url} -> {r.status}"))
     seen: set[str] = set()

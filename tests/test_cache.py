@@ -1,0 +1,155 @@
+"""The build cache: what is unchanged is not parsed or rendered again, and never served stale."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import markdown
+import pytest
+from conftest import ROOT, SVG, Run, stretch_md, tree_hash, write
+
+from relief import entry
+from relief.markup import Markup
+from relief.pipeline import Builder, Options, build
+
+sys.path.insert(0, str(ROOT / "bench"))
+from synth import Shape, generate
+
+CACHE = ".relief-cache"
+STRETCH = "content/neck-relief/sitting/02-chin-tuck.md"
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files whose Markdown was converted, in this process, since the test began."""
+    paths: list[Path] = []
+    render = Markup.render
+
+    def counting(self: Markup, source: str, path: Path, first_line: int = 1) -> object:
+        paths.append(path)
+        return render(self, source, path, first_line)
+
+    monkeypatch.setattr(Markup, "render", counting)
+    return paths
+
+
+def test_a_second_build_converts_no_markdown_and_writes_the_same_bundle(tiny: Path, rendered: list[Path]) -> None:
+    build(tiny, tiny / "dist")
+    first = tree_hash(tiny / "dist")
+    assert rendered and (tiny / CACHE).is_dir()
+    rendered.clear()
+    build(tiny, tiny / "dist")
+    assert rendered == []
+    assert tree_hash(tiny / "dist") == first
+
+
+def test_an_edited_stretch_is_the_only_file_converted_again(tiny: Path, rendered: list[Path]) -> None:
+    build(tiny, tiny / "dist")
+    rendered.clear()
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body="1. Tuck the chin, slowly."))
+    build(tiny, tiny / "dist")
+    assert rendered == [tiny / STRETCH]
+    assert "Tuck the chin, slowly." in (tiny / "dist/index.html").read_text(encoding="utf-8")
+
+
+def test_a_cached_build_is_byte_identical_to_an_uncached_one(shipped: Path) -> None:
+    build(shipped, shipped / "cold")
+    build(shipped, shipped / "warm")  # every entry and page from the cache
+    build(shipped, shipped / "none", Options(cache=False))
+    assert tree_hash(shipped / "warm") == tree_hash(shipped / "cold") == tree_hash(shipped / "none")
+
+
+@pytest.mark.parametrize("damage", [None, b"", b"\xff\xfe not text", b'{"format": 2}\n', b"garbage\nabc {\n"])
+def test_a_damaged_cache_is_ignored(tiny: Path, damage: bytes | None) -> None:
+    build(tiny, tiny / "dist")
+    expected = tree_hash(tiny / "dist")
+    if damage is not None:
+        (tiny / CACHE / "index").write_bytes(damage)
+    for page in (tiny / CACHE / "pages").iterdir():  # a rendered page no longer the one its digest names
+        page.write_bytes(b"<p>not what was rendered</p>")
+    build(tiny, tiny / "dist")
+    assert tree_hash(tiny / "dist") == expected
+
+
+def test_a_damaged_record_is_parsed_again(tiny: Path, rendered: list[Path]) -> None:
+    build(tiny, tiny / "dist")
+    index = tiny / CACHE / "index"
+    head, *records = index.read_text(encoding="utf-8").splitlines()
+    index.write_text("\n".join([head, *(r[:80] for r in records)]) + "\n", encoding="utf-8")
+    rendered.clear()
+    build(tiny, tiny / "dist")
+    page = tiny / "content/neck-relief/_page.md"
+    assert sorted(rendered) == sorted([*tiny.glob("content/*/sitting/*.md"), page, page, page, page])
+
+
+def test_no_cache_neither_reads_nor_writes_the_cache_folder(tiny: Path, cli: Callable[..., Run],
+                                                            rendered: list[Path]) -> None:
+    assert cli(tiny, "--no-cache").code == 0
+    assert not (tiny / CACHE).exists()
+    build(tiny, tiny / "dist")
+    rendered.clear()
+    assert cli(tiny, "build", "--no-cache").code == 0
+    assert len(rendered) == 3 + 4  # three stretches; the page's body, disclaimer, instructions and help
+
+
+def test_a_new_library_version_makes_every_entry_stale(tiny: Path, rendered: list[Path],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    build(tiny, tiny / "dist")
+    monkeypatch.setattr(markdown, "__version__", "99.0")
+    rendered.clear()
+    build(tiny, tiny / "dist")
+    assert len(rendered) == 3 + 4
+
+
+def test_allowing_html_renders_the_entries_again(tiny: Path) -> None:
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body='1. Tuck the <span class="x">chin</span>.'))
+    build(tiny, tiny / "dist")
+    assert '<span class="x">' not in (tiny / "dist/index.html").read_text(encoding="utf-8")
+    site_yaml = tiny / "content/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "allow_html: true\n", encoding="utf-8")
+    build(tiny, tiny / "dist")
+    assert '<span class="x">chin</span>' in (tiny / "dist/index.html").read_text(encoding="utf-8")
+
+
+def test_a_template_change_renders_the_pages_again(tiny: Path) -> None:
+    build(tiny, tiny / "dist")
+    template = tiny / "templates/page.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("</article>", "<p>Marker 7</p></article>"),
+                        encoding="utf-8")
+    build(tiny, tiny / "dist")
+    assert "Marker 7" in (tiny / "dist/index.html").read_text(encoding="utf-8")
+
+
+def test_a_builder_kept_between_builds_shows_each_edit(tiny: Path) -> None:
+    builder = Builder(tiny, tiny / "preview", Options(preview=True))
+    builder.build()
+    for n in range(3):
+        write(tiny / STRETCH, stretch_md("Chin tuck", 30, body=f"1. Tuck the chin {n} times."))
+        builder.build()
+        assert f"Tuck the chin {n} times." in (tiny / "preview/index.html").read_text(encoding="utf-8")
+    picture = tiny / "content/neck-relief/sitting/roll.svg"
+    picture.write_text(SVG.replace('width="120"', 'width="240"'), encoding="utf-8")
+    builder.build()
+    assert 'width="240"' in (tiny / "preview/index.html").read_text(encoding="utf-8")
+
+
+def test_a_rebuild_links_unchanged_files_instead_of_writing_them(tiny: Path) -> None:
+    build(tiny, tiny / "dist")
+    before = {p.relative_to(tiny): p.stat().st_ino for p in (tiny / "dist").rglob("*") if p.is_file()}
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body="1. Tuck the chin again."))
+    build(tiny, tiny / "dist")
+    after = {p.relative_to(tiny): p.stat().st_ino for p in (tiny / "dist").rglob("*") if p.is_file()}
+    assert after[Path("dist/sitemap.xml")] == before[Path("dist/sitemap.xml")]
+    assert after[Path("dist/index.html")] != before[Path("dist/index.html")]
+
+
+def test_many_files_parsed_on_every_core_give_the_same_bundle_in_the_same_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = generate(tmp_path / "big", Shape(pages=2, groups=2, per_group=80))
+    assert entry.POOL_THRESHOLD <= 2 * 2 * 80 + 2  # the pool is used
+    build(project, tmp_path / "pooled", Options(cache=False))
+    monkeypatch.setattr(entry, "POOL_THRESHOLD", 10**9)
+    build(project, tmp_path / "serial", Options(cache=False))
+    assert tree_hash(tmp_path / "pooled") == tree_hash(tmp_path / "serial")
