@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 from .errors import ContentError
+from .source import decode
 
 ASSET_PREFIX = "assets/"
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
@@ -46,12 +47,12 @@ def collect(sources: dict[str, Path]) -> AssetMap:
     for logical in sorted(sources, key=lambda name: (name.endswith(".css"), name)):
         data = sources[logical].read_bytes()
         if logical.endswith(".css"):
-            data = _rewrite_css(logical, data, files)
+            data = _rewrite_css(logical, decode(sources[logical], data), files)
         files[logical] = (fingerprint(logical, data), data)
     return AssetMap(files)
 
 
-def _rewrite_css(logical: str, data: bytes, files: dict[str, tuple[str, bytes]]) -> bytes:
+def _rewrite_css(logical: str, css: str, files: dict[str, tuple[str, bytes]]) -> bytes:
     here = posixpath.dirname(logical)
     own_dir = posixpath.dirname(fingerprint(logical, b""))
 
@@ -64,7 +65,7 @@ def _rewrite_css(logical: str, data: bytes, files: dict[str, tuple[str, bytes]])
             return match.group(0)
         return f"url({posixpath.relpath(files[name][0], own_dir)})"
 
-    return _CSS_URL.sub(swap, data.decode("utf-8")).encode("utf-8")
+    return _CSS_URL.sub(swap, css).encode("utf-8")
 
 
 def scan(folder: Path, project: Path) -> tuple[dict[str, Path], list[ContentError]]:

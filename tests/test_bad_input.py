@@ -195,6 +195,8 @@ CASES = [
                  id="site-home-without-page"),
     pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: https://example.org/\nlanguage: English\n"), SITE, 3,
                       "must be a BCP 47 language tag, e.g. en or en-GB"), id="site-bad-language"),
+    pytest.param(Case(put("assets/css/extra.css", b"body {\n  content: '\xe9';\n}\n"), "assets/css/extra.css", 2,
+                      "is not UTF-8 text", 13), id="non-utf8-stylesheet"),
 ]
 
 
