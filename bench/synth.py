@@ -3,8 +3,8 @@
 Every file uses every field of our content format (``site.yaml``, ``_page.md``, stretch
 front matter); each stretch body is about 150 words of Markdown with a list, emphasis and
 a link, and its text differs from every other stretch (a content cache cannot fold them).
-Each group folder holds one small SVG that all its stretches show. The same shape and
-seed always give the same bytes.
+The stretches of a page share one small SVG, kept in ``assets/stretches/`` as the real
+site keeps its pictures. The same shape and seed always give the same bytes.
 """
 
 from __future__ import annotations
@@ -60,10 +60,10 @@ def stretch_body(rng: random.Random, number: int) -> str:
     return f"{intro}\n\n{steps}\n\n{outro}\n"
 
 
-def stretch_file(rng: random.Random, number: int, extra: bool) -> str:
+def stretch_file(rng: random.Random, number: int, extra: bool, picture: str) -> str:
     timing = "extra: true\n" if extra else f"duration: {rng.randrange(15, 90, 5)}\nextra: false\n"
     return (f"---\ntitle: Stretch {number} {rng.choice(VERBS)} the {rng.choice(WORDS)}\n{timing}"
-            f"hold: {rng.randrange(2, 30)}\nreps: {rng.randrange(2, 12)}\nimage: figure.svg\n"
+            f"hold: {rng.randrange(2, 30)}\nreps: {rng.randrange(2, 12)}\nimage: {picture}\n"
             f"alt: A person doing stretch {number}, {rng.choice(WORDS)} and {rng.choice(WORDS)} in line.\n"
             f"caution: Go {rng.choice(('slowly', 'gently', 'carefully'))} if your {rng.choice(WORDS)} is sore.\n"
             f"draft: false\n---\n{stretch_body(rng, number)}")
@@ -112,12 +112,13 @@ def generate(project: Path, shape: Shape, seed: int = 7) -> Path:
         groups = [f"group-{g}" for g in range(1, shape.groups + 1)]
         folder.mkdir()
         (folder / "_page.md").write_text(page_file(rng, p, groups), encoding="utf-8")
+        picture = f"stretches/{folder.name}.svg"
+        (project / "assets" / picture).write_text(SVG, encoding="utf-8")
         for group in groups:
             (folder / group).mkdir()
-            (folder / group / "figure.svg").write_text(SVG, encoding="utf-8")
             for s in range(1, shape.per_group + 1):
                 number += 1
-                text = stretch_file(rng, number, extra=s == shape.per_group)
+                text = stretch_file(rng, number, extra=s == shape.per_group, picture=picture)
                 (folder / group / f"{s:04d}-stretch-{number}.md").write_text(text, encoding="utf-8")
     return project
 

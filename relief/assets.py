@@ -75,10 +75,12 @@ def scan(folder: Path, project: Path) -> tuple[dict[str, Path], list[ContentErro
     if not folder.is_dir():
         return sources, errors
     root = project.resolve()
+    # rglob enters no linked folder: below a folder inside the project, only a link can lead out
+    inside = folder.resolve().is_relative_to(root)
     for path in sorted(folder.rglob("*")):
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
-        if not path.resolve().is_relative_to(root):  # a linked folder too: rglob would skip it silently
+        if (not inside or path.is_symlink()) and not path.resolve().is_relative_to(root):  # a linked folder too
             what = "folder" if path.is_dir() else "file"
             errors.append(ContentError(path, 1, 1, f"is a link to a {what} outside the project; "
                                        f"copy the {what} into the project instead"))

@@ -4,10 +4,14 @@ Two kinds of result are kept on disk: parsed entries (``relief.entry`` records) 
 rendered pages. Each is stored under a key hashing every input that shapes it *and* the
 renderer: relief's own source and the versions of Markdown, nh3, PyYAML and Jinja.
 Whatever would change the output changes the key, so a stale result is never served.
-Files are written whole and atomically (a temporary file, then ``os.replace``) under a
-lock; a file that cannot be read or does not check out is ignored, as if it were empty.
-Within one process (``serve``), more is held in memory: ``hold``/``recall``.
-A build keeps only what it used.
+Within one process (``serve``), more is held in memory: ``hold``/``recall``. A build
+keeps only what it used.
+
+On disk: ``index`` (a JSON head: format, renderer, the SHA-256 of each page kept),
+``pages/<key>.html``, and the entries in 256 files ``entries/<first two hex digits of
+their keys>``, a line each: key, space, record. So an edit rewrites one or two small
+files, not all. Each file is written whole and atomically (a temporary file, then
+``os.replace``) under a lock; one that cannot be read or does not check out is ignored.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ from . import __version__, assets
 FOLDER = ".relief-cache"
 _INDEX = "index"
 _PAGES = "pages"
-_FORMAT = 2
+_ENTRIES = "entries"
+_FORMAT = 3
 
 
 def renderer_fingerprint() -> str:
@@ -53,9 +58,11 @@ class Cache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.fingerprint = renderer_fingerprint()
-        index = self._read_index()
-        self._entries: dict[str, str] = index.get("entries", {})  # key -> a record's JSON text
-        self._page_digests: dict[str, str] = index.get("pages", {})  # page key -> SHA-256 of its bytes
+        self._dirty: set[str] = set()  # entry files to write again: the first two hex digits of their keys
+        self._page_digests: dict[str, str] = self._read_index()  # page key -> SHA-256 of its bytes
+        self._entries: dict[str, str] = self._read_entries() if self._page_digests is not None else {}
+        self._stale = self._page_digests is None  # what is on disk is of no use: replace it all
+        self._page_digests = self._page_digests or {}
         self._pages: dict[str, bytes] = {}  # pages read or rendered by this process
         self._new_pages: set[str] = set()  # ... of which these are not on disk yet
         self._used_entries: set[str] = set()
@@ -66,11 +73,10 @@ class Cache:
 
     def recall(self, key: Hashable) -> Any | None:
         """What this process ``hold``-s under ``key``, if anything."""
-        value = self._holding.get(key)
+        value = self._held.pop(key, None)  # held by the last build: this one holds it now
         if value is None:
-            value = self._held.get(key)
-            if value is not None:
-                self._holding[key] = value
+            return self._holding.get(key)
+        self._holding[key] = value
         return value
 
     def hold(self, key: Hashable, value: Any) -> Any:
@@ -101,13 +107,13 @@ class Cache:
     def keep_entry(self, key: str, record: str) -> None:
         self._entries[key] = record
         self._used_entries.add(key)
-        self._changed = True
+        self._dirty.add(key[:2])
 
     def forget_entry(self, key: str) -> None:
         """Drop a record that turned out unreadable."""
         self._entries.pop(key, None)
         self._used_entries.discard(key)
-        self._changed = True
+        self._dirty.add(key[:2])
 
     def page(self, key: str) -> bytes | None:
         data = self._pages.get(key)
@@ -133,7 +139,8 @@ class Cache:
 
     def save(self) -> None:
         """Write what this build made and drop what it did not use, in memory and on disk."""
-        if self._entries.keys() - self._used_entries or self._page_digests.keys() - self._used_pages:
+        self._dirty |= {key[:2] for key in self._entries.keys() - self._used_entries}
+        if self._page_digests.keys() - self._used_pages:
             self._changed = True
         self._entries = {key: self._entries[key] for key in self._used_entries}
         self._page_digests = {key: self._page_digests[key] for key in self._used_pages}
@@ -141,39 +148,57 @@ class Cache:
         self._new_pages &= self._used_pages
         self._held, self._holding = self._holding, {}
         self._used_entries, self._used_pages = set(), set()
-        if self.folder is None or not self._changed:
+        if self.folder is None or not (self._changed or self._dirty or self._stale):
             return
-        pages = self.folder / _PAGES
+        pages, entries = self.folder / _PAGES, self.folder / _ENTRIES
         pages.mkdir(parents=True, exist_ok=True)
+        entries.mkdir(exist_ok=True)
         with open(self.folder / "lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time: a build and serve may overlap
-            for key in self._new_pages & self._pages.keys():
+            for key in self._new_pages:
                 _write_atomic(pages / f"{key}.html", self._pages[key])
+            shards: dict[str, list[str]] = {shard: [] for shard in self._dirty}
+            for key, record in self._entries.items():
+                if self._stale or key[:2] in self._dirty:
+                    shards.setdefault(key[:2], []).append(f"{key} {record}\n")
+            for shard, lines in shards.items():
+                if lines:
+                    _write_atomic(entries / shard, "".join(lines).encode())
+                else:
+                    (entries / shard).unlink(missing_ok=True)
             head = {"format": _FORMAT, "renderer": self.fingerprint, "pages": self._page_digests}
-            lines = [json.dumps(head), *(f"{key} {record}" for key, record in self._entries.items()), ""]
-            _write_atomic(self.folder / _INDEX, "\n".join(lines).encode())
-            leftovers = [*pages.iterdir(), *self.folder.glob(f".{_INDEX}.*")]  # of earlier or killed builds
-            for old in leftovers:
-                if old.stem not in self._page_digests:
-                    old.unlink(missing_ok=True)
-        self._changed, self._new_pages = False, set()
+            _write_atomic(self.folder / _INDEX, json.dumps(head).encode())
+            # what earlier builds, a renderer now gone, or a killed build (its temporary files) left
+            gone = [p for p in pages.iterdir() if p.stem not in self._page_digests]
+            gone += [p for p in entries.iterdir() if p.name.startswith(".") or (self._stale and p.name not in shards)]
+            gone += self.folder.glob(f".{_INDEX}.*")
+            for old in gone:
+                old.unlink(missing_ok=True)
+        self._changed, self._stale, self._dirty, self._new_pages = False, False, set(), set()
 
-    def _read_index(self) -> dict[str, Any]:
-        """The index: a JSON head line (format, renderer, page digests), then a line per entry:
-        its key, a space, its record. A record is read only when used; one that does not
-        read is parsed again (``relief.entry``)."""
+    def _read_index(self) -> dict[str, str] | None:
+        """The page digests of the index; None if it is missing, damaged or of another renderer."""
         if self.folder is None:
-            return {}
+            return None
         try:
-            head, *lines = (self.folder / _INDEX).read_bytes().decode().split("\n")
-            index = json.loads(head)
-        except (OSError, ValueError):  # missing, unreadable, not text, no JSON head: start afresh
-            return {}
-        if not (isinstance(index, dict) and index.get("format") == _FORMAT
-                and index.get("renderer") == self.fingerprint and isinstance(index.get("pages"), dict)):
-            return {}
-        index["entries"] = {key: record for key, _, record in (line.partition(" ") for line in lines) if record}
-        return index
+            head = json.loads((self.folder / _INDEX).read_bytes())
+        except (OSError, ValueError):  # missing, unreadable, cut short, not JSON: start afresh
+            return None
+        fresh = (isinstance(head, dict) and head.get("format") == _FORMAT
+                 and head.get("renderer") == self.fingerprint and isinstance(head.get("pages"), dict))
+        return head["pages"] if fresh else None
+
+    def _read_entries(self) -> dict[str, str]:
+        """Every record on disk by key; a record is decoded only when used (``relief.entry``)."""
+        records: dict[str, str] = {}
+        for shard in sorted((self.folder / _ENTRIES).glob("??")) if self.folder else []:
+            try:
+                lines = shard.read_bytes().decode().split("\n")
+            except (OSError, ValueError):  # unreadable or not text: written again at the next save
+                self._dirty.add(shard.name)
+                continue
+            records.update((key, record) for key, _, record in (line.partition(" ") for line in lines) if record)
+        return records
 
 
 def signature(path: Path) -> tuple[int, int, int, int]:

@@ -38,7 +38,7 @@ class Loader:
     warnings: list[ContentWarning] = field(default_factory=list)
     entries: dict[Path, Entry] = field(default_factory=dict)  # parsed ahead by ``prefetch``
     pictures: dict[tuple[str, str], tuple[Path, str, int, int] | str] = field(default_factory=dict)
-    plain: set[Path] = field(default_factory=set)  # folders known to be in the project, links left out
+    plain: set[Path] = field(default_factory=set)  # folders whose real path is in the project
     listings: dict[Path, list[Path]] = field(default_factory=dict)  # a group folder's *.md, as prefetch saw it
 
     @property
@@ -54,8 +54,11 @@ class Loader:
             self.errors.append(error)
 
     def inside(self, path: Path) -> bool:
-        """Whether ``path``, links followed, is in the project."""
-        if path.parent in self.plain and not path.is_symlink():  # one look instead of one per folder above
+        """Whether ``path``, links followed, is in the project (its folder is resolved once a build)."""
+        folder = path.parent
+        if folder not in self.plain and folder.resolve().is_relative_to(self.project.resolve()):
+            self.plain.add(folder)
+        if folder in self.plain and not path.is_symlink():  # then one look instead of one per folder above
             return True
         return path.resolve().is_relative_to(self.project.resolve())
 
@@ -75,8 +78,8 @@ class Loader:
                 for group in groups:
                     with os.scandir(group.path) as found:
                         listed = sorted((f for f in found if f.name.endswith(".md")), key=lambda f: f.name)
-                    self.listings[Path(group.path)] = [self.path(f.path) for f in listed]
-                    files += [("stretch", self.path(f.path)) for f in listed
+                    paths = self.listings[Path(group.path)] = [self.path(f.path) for f in listed]
+                    files += [("stretch", path) for f, path in zip(listed, paths, strict=True)
                               if STRETCH_FILE.fullmatch(f.name) and f.is_file(follow_symlinks=False)]
         self.entries = parse_files(files, self.allow_html, self.cache)
 

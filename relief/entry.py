@@ -11,6 +11,7 @@ record: JSON text (``parse``'s result, read by ``Entry.from_record``).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import sys
@@ -29,8 +30,9 @@ from .source import Key, Located, SourceFile, decode, parse_yaml, split_front_ma
 Kind = Literal["page", "stretch"]
 Job = tuple[Kind, Path, bytes]
 PAGE_MARKDOWN = ("disclaimer", "instructions", "get_help")  # a page's front matter fields in Markdown
-# Below this many files to parse, starting worker processes costs more than the second core saves.
-POOL_THRESHOLD = 300
+# Below this many files to parse, starting worker processes costs more than the other cores save:
+# a forked worker starts at once, a spawned one (a new interpreter) takes about a quarter second.
+POOL_THRESHOLD = {"fork": 300, "spawn": 2000}
 _PROBLEMS: dict[str, type[Problem]] = {"error": ContentError, "warning": ContentWarning}
 
 
@@ -165,7 +167,9 @@ def _cached(cache: Cache, key: str, path: Path) -> Entry | None:
 def parse_all(jobs: list[Job], allow_html: bool) -> list[str]:
     """The record of every job, in order; many jobs are shared out over a pool of processes."""
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if len(jobs) < POOL_THRESHOLD or workers < 2:
+    # fork is quick, but unsafe in a process already running other threads (as serve may)
+    method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
+    if len(jobs) < POOL_THRESHOLD[method] or workers < 2:
         return _parse_chunk(jobs, allow_html)
     # a few chunks per worker, so that one slow chunk does not leave a core idle at the end
     size = -(-len(jobs) // (workers * 4))
@@ -173,11 +177,13 @@ def parse_all(jobs: list[Job], allow_html: bool) -> list[str]:
     import multiprocessing  # here, not at the top: most builds need no pool and skip its imports
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork starts workers at once, but is unsafe in a process already running other threads (serve)
-    method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        done = pool.map(_parse_chunk, chunks, [allow_html] * len(chunks))
-        return [record for chunk in done for record in chunk]
+    gc.freeze()  # forked workers share this process's objects: their collector must not touch (copy) them
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+            done = pool.map(_parse_chunk, chunks, [allow_html] * len(chunks))
+            return [record for chunk in done for record in chunk]
+    finally:
+        gc.unfreeze()
 
 
 def _parse_chunk(jobs: list[Job], allow_html: bool) -> list[str]:

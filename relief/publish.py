@@ -19,6 +19,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from .errors import ContentError
@@ -81,8 +82,7 @@ def _swap(staging: Path, out: Path) -> None:
 def _exchange(a: Path, b: Path) -> bool:
     if not sys.platform.startswith("linux"):
         return False
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = getattr(_libc(), "renameat2", None)
     if renameat2 is None:
         return False
     at_fdcwd = -100
@@ -92,6 +92,12 @@ def _exchange(a: Path, b: Path) -> bool:
     if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot exchange
         return False
     raise OSError(errno, os.strerror(errno), str(b))
+
+
+@cache
+def _libc() -> ctypes.CDLL:
+    """The C library, looked up once: finding it takes a millisecond or two, a build in serve not much more."""
+    return ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 
 
 def _refuse_foreign(out: Path) -> None:
