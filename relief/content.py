@@ -24,6 +24,10 @@ from .source import parse_yaml, read_bytes, read_text
 
 STRETCH_FILE = re.compile(r"(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md")
 RESERVED_SLUGS = {"assets", "404"}
+# ids the page templates give their own parts (templates/page.html, _group.html and the
+# guided routine in assets/js/relief.js): a stretch or group id must not take one of them
+PAGE_IDS = frozenset({"main", "safety-heading", "get-help-heading", "how-to-heading", "contents-heading",
+                      "cta-heading", "routine-group"})
 
 
 @dataclass
@@ -189,6 +193,8 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
     groups: list[Group] = []
     ids: dict[str, Path] = {}
     named = set()
+    group_ids = [entry["id"] for entry in values.get("groups", []) if "id" in entry]
+    reserved = PAGE_IDS | {f"{g}{suffix}" for g in group_ids for suffix in ("", "-heading", "-extra-heading")}
     for index, entry in enumerate(values.get("groups", [])):
         if "id" not in entry:
             continue
@@ -197,6 +203,10 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
                                            "give each group its own id"))
             continue
         named.add(entry["id"])
+        if entry["id"] in PAGE_IDS:
+            loader.errors.append(doc.error(("groups", index, "id"), f"the group id '{entry['id']}' is already the "
+                                           "id of a part of the page; choose another id (and rename its folder)"))
+            continue
         group_dir = folder / entry["id"]
         if not group_dir.is_dir():
             loader.errors.append(doc.error(("groups", index, "id"), f"group '{entry['id']}' has no folder "
@@ -206,7 +216,7 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
             loader.errors.append(ContentError(group_dir, 1, 1, "is a link to a folder outside the project; "
                                               "copy the folder in instead"))
             continue
-        group = _load_group(loader, group_dir, entry, ids)
+        group = _load_group(loader, group_dir, entry, ids, reserved)
         if group is not None:
             groups.append(group)
     # with 'groups' itself wrong, every folder would look unnamed: one error is enough
@@ -233,7 +243,8 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
     )
 
 
-def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[str, Path]) -> Group | None:
+def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[str, Path],
+                reserved: set[str]) -> Group | None:
     stretches: list[Stretch] = []
     for path in loader.markdown_files(folder):
         if path.name == "README.md":
@@ -244,6 +255,11 @@ def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[s
                                               "e.g. 01-glute-bridge.md"))
             continue
         stretch_id = match.group(2)
+        if stretch_id in reserved:
+            loader.errors.append(ContentError(path, 1, 1, f"the stretch id '{stretch_id}' is already the id of a "
+                                              "group or a part of the page, so its links would clash; rename the "
+                                              f"file, e.g. {match.group(1)}-{stretch_id}-stretch.md"))
+            continue
         if stretch_id in ids:
             loader.errors.append(ContentError(path, 1, 1, f"duplicate stretch id '{stretch_id}' (also "
                                               f"{ids[stretch_id].relative_to(loader.project)}); rename one file"))

@@ -195,6 +195,12 @@ CASES = [
                  id="site-home-without-page"),
     pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: https://example.org/\nlanguage: English\n"), SITE, 3,
                       "must be a BCP 47 language tag, e.g. en or en-GB"), id="site-bad-language"),
+    pytest.param(Case(put(f"{GROUP}/04-sitting.md", stretch_md("Sitting", 30)), f"{GROUP}/04-sitting.md", 1,
+                      "the stretch id 'sitting' is already the id of a group or a part of the page"),
+                 id="stretch-id-clashes-with-group-id"),
+    pytest.param(Case(put(f"{GROUP}/04-main.md", stretch_md("Main", 30)), f"{GROUP}/04-main.md", 1,
+                      "the stretch id 'main' is already the id of a group or a part of the page"),
+                 id="stretch-id-clashes-with-page-part"),
     pytest.param(Case(put("assets/css/extra.css", b"body {\n  content: '\xe9';\n}\n"), "assets/css/extra.css", 2,
                       "is not UTF-8 text", 13), id="non-utf8-stylesheet"),
 ]
