@@ -7,9 +7,10 @@ See ``python build.py --help``; the same commands are installed as ``relief``.
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-from relief.cli import main
+from relief.cli import main  # noqa: E402 - importable only once the line above has run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(project=HERE))  # the project is this file's folder, wherever it is run from

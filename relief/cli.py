@@ -47,8 +47,9 @@ def parser() -> argparse.ArgumentParser:
         description="Build the stretch pages in content/ into a static bundle in dist/.",
         epilog="Without a command, 'build' runs. 'relief COMMAND --help' explains each command.",
     )
-    main.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
-                      help="the project folder holding content/, templates/ and assets/ (default: .)")
+    main.add_argument("--project", type=Path, metavar="DIR",
+                      help="the project folder holding content/, templates/ and assets/ "
+                      "(default: the folder of build.py, or the current folder for 'relief')")
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
 
     build_cmd = commands.add_parser("build", help="build dist/ (the default)",
@@ -80,12 +81,13 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, project: Path | None = None) -> int:
+    """Run one command; ``project`` is the default for ``--project`` (build.py passes its own folder)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not any(arg in COMMANDS or arg in ("-h", "--help") for arg in args_list[:3]):
         args_list.insert(_after_global_options(args_list), "build")
     args = parser().parse_args(args_list)
-    project = args.project.absolute()
+    project = (args.project or project or Path(".")).absolute()
     if args.command == "serve":
         from .serve import serve
 

@@ -175,3 +175,10 @@ def test_build_py_runs_as_a_script_and_reports_usage_errors(tiny: Path) -> None:
     usage = subprocess.run([sys.executable, str(ROOT / "build.py"), "--bogus"], capture_output=True,
                            text=True, timeout=60)
     assert usage.returncode == 2
+
+
+def test_build_py_builds_its_own_project_from_any_folder(tmp_path: Path) -> None:
+    run = subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-cache", "--out", str(tmp_path / "out")],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "Middle Back Relief Stretches" in (tmp_path / "out/index.html").read_text()
