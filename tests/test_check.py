@@ -85,8 +85,9 @@ def test_a_broken_url_in_the_stylesheet_is_reported_at_its_line(tiny: Path, cli)
                     r"'\.\./img/gone\.png': there is no file assets/img/gone\.png", message)
 
 
-def test_a_stretch_named_like_its_group_gives_a_duplicate_id(tiny: Path, cli) -> None:
-    (tiny / STRETCH).rename(tiny / "content/neck-relief/sitting/02-sitting.md")
+def test_a_template_that_repeats_an_id_gives_a_duplicate_id(tiny: Path, cli) -> None:
+    page = tiny / "templates/page.html"
+    page.write_text(page.read_text().replace("</article>", '<p id="sitting">Again</p>\n</article>'))
     result = cli(tiny, "check")
     assert result.code == 1
     assert any("error: duplicate id 'sitting' (first on line" in e for e in errors(result))
