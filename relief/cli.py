@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from pathlib import Path
 
 from .cache import FOLDER as CACHE_FOLDER
-from .errors import BuildFailed, ContentError, Problem
-from .pipeline import Builder, BuildReport, Options
-from .schema import absolute_url
+from .load.schema import absolute_url
+from .pipeline import Options
 
 COMMANDS = ("build", "serve", "check", "new")
 
@@ -32,6 +30,12 @@ def _port(value: str) -> int:
     return int(value)
 
 
+def _jobs(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise argparse.ArgumentTypeError(f"--jobs must be a number from 1 to 64, not '{value}'")
+    return int(value)
+
+
 def _build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drafts", action="store_true", help="include stretches marked 'draft: true'")
     parser.add_argument("--base-url", type=_base_url, metavar="URL",
@@ -39,6 +43,9 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--no-cache", dest="cache", action="store_false",
                         help=f"parse and render everything afresh; neither read nor write {CACHE_FOLDER}/")
+    parser.add_argument("--jobs", type=_jobs, metavar="N",
+                        help="parse with N worker processes (1: in this process only; "
+                        "default: one per core, when there are enough files for it to pay)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -89,91 +96,24 @@ def main(argv: list[str] | None = None, *, project: Path | None = None) -> int:
     args = parser().parse_args(args_list)
     project = (args.project or project or Path(".")).absolute()
     if args.command == "serve":
-        from .serve import serve
+        from .commands.serve import serve
 
         return serve(project, host=args.host, port=args.port)
     if args.command == "new":
-        from .scaffold import new
+        from .commands.new import new
 
         return new(project, args.target)
-    options = Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict, cache=args.cache)
+    options = Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict, cache=args.cache,
+                      jobs=args.jobs)
     if args.command == "check":
-        from .check import check
+        from .commands.check import check
 
         return check(project, options)
+    from .commands.build import run_build
+
     return run_build(project, args.out or project / "dist", options)
 
 
 def _after_global_options(args: list[str]) -> int:
     """Index where an implied 'build' goes: after a leading '--project DIR'."""
     return 2 if args[:1] == ["--project"] else 0
-
-
-def guarded_build(builder: Builder) -> BuildReport:
-    """``builder.build()``, with an unexpected crash reported as one problem line instead of a traceback.
-
-    Nothing reaches ``out`` before the final atomic swap, so whatever failed, it is as it was.
-    """
-    try:
-        return builder.build()
-    except BuildFailed:
-        raise
-    except Exception as exc:
-        raise BuildFailed([_unexpected(exc)]) from exc
-
-
-def _unexpected(exc: Exception) -> ContentError:
-    if isinstance(exc, OSError) and exc.filename:
-        return ContentError(Path(exc.filename), 1, 1, f"cannot be read or written ({exc.strerror}); "
-                            "check the file, its folder and their permissions")
-    frames = traceback.extract_tb(exc.__traceback__)
-    ours = [frame for frame in frames if Path(frame.filename).parent == Path(__file__).parent] or frames
-    return ContentError(Path(ours[-1].filename), ours[-1].lineno or 1, 1,
-                        f"unexpected {type(exc).__name__}: {exc}; this is a bug in relief: please report it")
-
-
-def run_build(project: Path, out: Path, options: Options) -> int:
-    report = reported_build(Builder(project, out, options), project, f"{_shown(out, project)} was left as it was")
-    if report is None:
-        return 1
-    print(describe(report, project))
-    return 0
-
-
-def reported_build(builder: Builder, project: Path, kept: str) -> BuildReport | None:
-    """Build and print every problem and warning; None if it failed (``kept`` says what is as it was)."""
-    try:
-        report = guarded_build(builder)
-    except BuildFailed as failed:
-        print_problems(failed.errors, project)
-        print(f"Build failed: {counted(failed.errors, 'problem')}; {kept}.", file=sys.stderr)
-        return None
-    print_problems(list(report.warnings), project)
-    return report
-
-
-def print_problems(problems: list[Problem], project: Path) -> None:
-    for problem in problems:
-        print(problem.format(project), file=sys.stderr)
-    warnings = sum(1 for p in problems if p.kind == "warning")
-    if warnings and len(problems) == warnings:
-        print(f"{counted(problems, 'warning')} (use --strict to make warnings errors)", file=sys.stderr)
-
-
-def describe(report: BuildReport, project: Path) -> str:
-    return (f"Built {counted(range(report.pages), 'page')} with {counted(range(report.stretches), 'stretch')} "
-            f"({report.files} files, {report.bytes / 1024:.0f} KiB) into {_shown(report.out, project)}/ "
-            f"in {report.seconds:.2f} s")
-
-
-def counted(items: object, noun: str) -> str:
-    n = len(items)  # type: ignore[arg-type]
-    plural = noun + ("es" if noun.endswith("ch") else "s")
-    return f"{n} {noun if n == 1 else plural}"
-
-
-def _shown(path: Path, project: Path) -> str:
-    try:
-        return str(path.absolute().relative_to(project))
-    except ValueError:
-        return str(path)

@@ -1,4 +1,4 @@
-"""The site as plain frozen data, built once by ``relief.content`` and read by the renderer.
+"""The site as plain frozen data, built once by ``relief.load`` and read by the renderer.
 
 Derived facts (a group's minutes, a stretch's id, an image's size) are computed by the
 loader and stored here, so templates only display them.

@@ -7,20 +7,20 @@ complete bundle or leaves the old one untouched.
 from __future__ import annotations
 
 import time
+import traceback
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from functools import cached_property
 from pathlib import Path
 
-from . import assets
 from .cache import FOLDER as CACHE_FOLDER
-from .cache import Cache
-from .content import load_site
+from .cache import Memo, Store
 from .errors import BuildFailed, ContentError, ContentWarning
-from .model import Site
+from .load import Batch, load_assets, load_site, load_templates
+from .load.schema import absolute_url
 from .publish import publish
 from .render import render_site
-from .schema import absolute_url
+
+PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Options:
     strict: bool = False  # warnings are errors
     preview: bool = False  # serve: mark drafts, no search-engine files needed
     cache: bool = True  # False (--no-cache): .relief-cache/ is neither read nor written
+    jobs: int | None = None  # worker processes that parse files; None: as many as cores, when it pays
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class BuildReport:
     bytes: int
     seconds: float
     warnings: tuple[ContentWarning, ...]
+    workers: int = 0  # worker processes that parsed files in this build (0: none, all parsed here or cached)
 
 
 def build(project: Path, out: Path, options: Options = Options()) -> BuildReport:
@@ -52,36 +54,43 @@ def build(project: Path, out: Path, options: Options = Options()) -> BuildReport
 class Builder:
     """Builds one project into one folder, again and again, redoing only what changed.
 
-    It holds a ``Cache`` of parsed files, rendered pages and picture sizes: in memory from
-    one of its builds to the next (``serve`` keeps one Builder for its session) and, unless
-    ``options.cache`` is False (``--no-cache``), in ``.relief-cache/`` from one run to the next.
+    It holds a ``Memo`` of what its builds parsed and rendered (``serve`` keeps one Builder
+    for its session) and, unless ``options.cache`` is False (``--no-cache``), a ``Store`` in
+    ``.relief-cache/`` for the next run.
     """
 
     def __init__(self, project: Path, out: Path, options: Options = Options()) -> None:
         self.project, self.out, self.options = project, out, options
+        self.memo = Memo()
+        self._store: Store | None = None
 
-    @cached_property
-    def cache(self) -> Cache:
+    @property
+    def store(self) -> Store:
         """Read by the first build (and timed with it), kept in memory from then on."""
-        return Cache(self.project / CACHE_FOLDER if self.options.cache else None)
+        if self._store is None:
+            self._store = Store(self.project / CACHE_FOLDER if self.options.cache else None)
+        return self._store
 
     def build(self) -> BuildReport:
         """Build the project into ``out``; raise ``BuildFailed`` listing every problem."""
         started = time.perf_counter()
         project, options = self.project, self.options
-        site, warnings = load_site(project, drafts=options.drafts or options.preview, cache=self.cache)
+        batch = Batch(self.memo, self.store, jobs=options.jobs)
+        site, warnings = load_site(project, drafts=options.drafts or options.preview, batch=batch)
         if options.base_url:
             site = replace(site, base_url=absolute_url(options.base_url))
         if options.strict and warnings:
             raise BuildFailed([ContentError(w.path, w.line, w.column, f"{w.message} (--strict)") for w in warnings])
         try:
-            files = render_site(site, project / "templates", collect_assets(project, site),
-                                preview=options.preview, cache=self.cache)
+            files = render_site(site, project / "templates", load_templates(project / "templates"),
+                                load_assets(project, site), preview=options.preview, memo=self.memo,
+                                store=self.store)
             publish(files, self.out)
         except ContentError as error:  # a template or output-folder problem: one place, one line
             raise BuildFailed([error]) from None
+        self.memo.turn()
         with suppress(OSError):  # a read-only project, a full disk: the bundle is whole, the next build slower
-            self.cache.save()
+            self.store.save()
         return BuildReport(
             out=self.out,
             base_url=site.base_url,
@@ -91,16 +100,28 @@ class Builder:
             bytes=sum(len(data) for data in files.values()),
             seconds=time.perf_counter() - started,
             warnings=tuple(warnings),
+            workers=len(batch.workers),
         )
 
 
-def collect_assets(project: Path, site: Site) -> assets.AssetMap:
-    """The project's assets/ plus every picture the content names, fingerprinted."""
-    sources, errors = assets.scan(project / "assets", project)
-    if errors:
-        raise BuildFailed(errors)
-    for page in site.pages:
-        for stretch in page.stretches:
-            if stretch.image:
-                sources[stretch.image.logical] = stretch.image.source
-    return assets.collect(sources)
+def guarded_build(builder: Builder) -> BuildReport:
+    """``builder.build()``, with an unexpected crash reported as one problem line instead of a traceback.
+
+    Nothing reaches ``out`` before the final atomic swap, so whatever failed, it is as it was.
+    """
+    try:
+        return builder.build()
+    except BuildFailed:
+        raise
+    except Exception as exc:
+        raise BuildFailed([_unexpected(exc)]) from exc
+
+
+def _unexpected(exc: Exception) -> ContentError:
+    if isinstance(exc, OSError) and exc.filename:
+        return ContentError(Path(exc.filename), 1, 1, f"cannot be read or written ({exc.strerror}); "
+                            "check the file, its folder and their permissions")
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [frame for frame in frames if Path(frame.filename).resolve().is_relative_to(PACKAGE)] or frames
+    return ContentError(Path(ours[-1].filename), ours[-1].lineno or 1, 1,
+                        f"unexpected {type(exc).__name__}: {exc}; this is a bug in relief: please report it")

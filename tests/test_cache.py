@@ -10,8 +10,7 @@ import markdown
 import pytest
 from conftest import ROOT, SVG, Run, stretch_md, tree_hash, write
 
-from relief import entry
-from relief.markup import Markup
+from relief.load.markdown import Markup
 from relief.pipeline import Builder, Options, build
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -146,11 +145,21 @@ def test_a_rebuild_links_unchanged_files_instead_of_writing_them(tiny: Path) -> 
     assert after[Path("dist/index.html")] != before[Path("dist/index.html")]
 
 
-def test_many_files_parsed_on_every_core_give_the_same_bundle_in_the_same_order(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_jobs_parse_in_worker_processes_and_give_the_same_bundle_in_the_same_order(tmp_path: Path) -> None:
     project = generate(tmp_path / "big", Shape(pages=2, groups=2, per_group=20))
-    monkeypatch.setattr(entry, "POOL_THRESHOLD", {"fork": 10, "spawn": 10})
-    build(project, tmp_path / "pooled", Options(cache=False))
-    monkeypatch.setattr(entry, "POOL_THRESHOLD", {"fork": 10**9, "spawn": 10**9})
-    build(project, tmp_path / "serial", Options(cache=False))
+    pooled = build(project, tmp_path / "pooled", Options(cache=False, jobs=2))
+    serial = build(project, tmp_path / "serial", Options(cache=False, jobs=1))
+    assert pooled.workers >= 1 and serial.workers == 0  # the records came from other processes, or from this one
     assert tree_hash(tmp_path / "pooled") == tree_hash(tmp_path / "serial")
+
+
+def test_without_jobs_a_small_site_is_parsed_in_this_process(tiny: Path) -> None:
+    assert build(tiny, tiny / "dist", Options(cache=False)).workers == 0
+
+
+def test_jobs_on_the_command_line_reach_the_pool(tmp_path: Path, cli: Callable[..., Run]) -> None:
+    project = generate(tmp_path / "big", Shape(pages=1, groups=2, per_group=10))
+    pooled = cli(project, "build", "--jobs", "2", "--no-cache")
+    assert pooled.code == 0 and "parsing on" in pooled.out and "worker process" in pooled.out
+    assert "worker" not in cli(project, "build", "--jobs", "1", "--no-cache").out
+    assert cli(project, "build", "--jobs", "0").code == 2

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import stretch_md, tree_hash, write
 
-from relief.content import load_site
 from relief.errors import BuildFailed
+from relief.load import load_site
 
 STRETCH = "content/neck-relief/sitting/02-chin-tuck.md"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, write
 
-from relief.schema import STRETCH
+from relief.load.schema import STRETCH
 
 
 def test_new_stretch_gets_the_next_number_a_title_and_every_field_explained(tiny: Path, cli) -> None:

@@ -18,7 +18,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.postprocessors import RawHtmlPostprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from .errors import ContentWarning
+from ..errors import ContentWarning
 
 OMITTED = "<!-- raw HTML omitted -->"
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}

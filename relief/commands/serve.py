@@ -1,19 +1,10 @@
-"""Live preview: build into a temporary folder, serve it, rebuild and reload the browser on every save.
+"""``relief serve``: build into a temporary folder, serve it, rebuild and reload the browser on every save.
 
 The project is built with ``Options(preview=True)`` (drafts shown with their marker) into a
-temporary folder, never ``dist/``, and served from there by livereload's ``Server``, whose
-WebSocket tells the browser to reload. livereload 2.7 loses edits, so three of its parts are
-replaced here:
-
-- Its watcher polls every 0.8 s, stops at the first changed file (a burst of saves becomes a
-  rebuild per poll) and its poller drops any change within 3 s of the last reload
-  (``DEFAULT_RELOAD_TIME``, its issue #161). ``TreeWatcher`` compares whole snapshots of the
-  watched folders every 0.1 s, runs the build once the tree has been still for one interval,
-  and reloads the browser after every build.
-- A save by rename (write a temporary file, rename it over the original) can keep the old
-  mtime: snapshots compare inode and size too.
-- A page whose WebSocket connects after a rebuild would never hear of it: every served page
-  carries the number of the build it shows and, once connected, asks for the current one.
+temporary folder, never ``dist/``, and served from there by tornado. ``watch`` holds the
+watcher and the livereload socket. A page whose socket connects after a rebuild would
+never hear of it: every served page carries the number of the build it shows and, once
+connected, asks for the current one.
 
 While the last build failed, every page is served with its problems over it; the files are
 those of the last good build.
@@ -24,33 +15,28 @@ from __future__ import annotations
 import html
 import logging
 import mimetypes
-import os
 import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from livereload import Server
-from livereload.handlers import LiveReloadHandler
-from livereload.watcher import Watcher
 from tornado import web
-from tornado.ioloop import IOLoop, PeriodicCallback
+from tornado.ioloop import IOLoop
 
-from .cli import counted, describe, guarded_build, print_problems
-from .errors import BuildFailed, Problem
-from .pipeline import Builder, Options
+from ..errors import BuildFailed, Problem
+from ..pipeline import Builder, Options, guarded_build
+from ..report import counted, describe, print_problems
+from .watch import TreeWatcher, routes, start_polling
 
 WATCHED = ("content", "templates", "assets")  # site.yaml lives in content/
-POLL_SECONDS = 0.1
 BUILD_PATH = "_relief/build"  # a page slug cannot start with "_", so no page can take this URL
-
-Snapshot = dict[str, tuple[int, int, int]]  # file -> (inode, size, mtime in ns)
 
 _CHECK_SCRIPT = ('<script>document.addEventListener("LiveReloadConnect",()=>fetch("/{path}",{{cache:"no-store"}})'
                  '.then(r=>r.text()).then(b=>{{if(b!=="{build}")location.reload()}}))</script>\n')
+_RELOAD_SCRIPT = ('<script>(function(){{var s=document.createElement("script");s.src="//"+location.hostname+":{port}'
+                  '/livereload.js?port={port}";document.head.appendChild(s);}})();</script>')
 _OVERLAY = ('<div id="relief-build-errors" role="alert" style="position:fixed;inset:0 0 auto;z-index:2147483647;'
             'max-height:70vh;overflow:auto;margin:0;padding:1rem 1.25rem;background:#fff1f0;color:#5c0000;'
             'border-bottom:4px solid #c00;font:15px/1.5 ui-monospace,monospace;white-space:pre-wrap">'
@@ -62,7 +48,8 @@ _NO_BUILD = b"<!doctype html>\n<html lang=en><head><title>Build failed</title></
 class Preview:
     """The preview's state: where the bundle is, how it is built, what went wrong last."""
 
-    builder: Builder  # kept for the session: it holds the cache of what earlier builds parsed and rendered
+    builder: Builder  # kept for the session: it holds the memo of what earlier builds parsed and rendered
+    port: int
     errors: list[Problem] = field(default_factory=list)
     builds: int = 0
     session: str = field(default_factory=lambda: f"{time.time_ns():x}")  # tells a restarted server apart
@@ -115,9 +102,9 @@ class Preview:
         return target if target.is_file() else None
 
     def decorate(self, page: bytes) -> bytes:
-        """An HTML page as served: the build check in its head, the problems over it if the build failed."""
-        check = _CHECK_SCRIPT.format(path=BUILD_PATH, build=self.build_id).encode()
-        page = page.replace(b"</head>", check + b"</head>", 1)
+        """An HTML page as served: the reload scripts in its head, the problems over it if the build failed."""
+        scripts = _CHECK_SCRIPT.format(path=BUILD_PATH, build=self.build_id) + _RELOAD_SCRIPT.format(port=self.port)
+        page = page.replace(b"</head>", scripts.encode() + b"</head>", 1)
         if self.errors:
             lines = "\n".join(html.escape(problem.format(self.project)) for problem in self.errors)
             head, end, tail = page.rpartition(b"</body>")
@@ -160,82 +147,6 @@ class BuildHandler(web.RequestHandler):
         self.finish(self.preview.build_id)
 
 
-class PreviewServer(Server):
-    """livereload's server (reload script, WebSocket) serving the preview's bundle."""
-
-    def __init__(self, preview: Preview, watcher: Watcher) -> None:
-        super().__init__(watcher=watcher)
-        self.preview = preview
-
-    def get_web_handlers(self, script: bytes) -> list[tuple[str, type[web.RequestHandler], dict[str, Preview]]]:
-        state = {"preview": self.preview}
-        return [(f"/{BUILD_PATH}", BuildHandler, state), (r"/(.*)", BundleHandler, state)]
-
-
-class TreeWatcher(Watcher):
-    """Whole-folder snapshots instead of livereload's first-changed-file checks; see the module docstring."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._built: dict[str, Snapshot] = {}  # the watched folders as of the last build
-        self._seen: dict[str, Snapshot] = {}  # ... as of the last poll
-
-    def ignore(self, filename: str) -> bool:
-        """Editor scratch files (``.x.swp``, ``#x#``, ``x~``) are not saves."""
-        name = os.path.basename(filename)
-        return name.startswith((".", "#")) or name.endswith("~") or super().ignore(filename)
-
-    def baseline(self) -> None:
-        """Take the tree as it is now as built: call before the first build."""
-        self._built = self._seen = self._snapshots()
-
-    def start(self, callback: Callable[[], None]) -> bool:
-        # ``callback`` is livereload's poller, which drops reloads within 3 s of the last: poll here instead.
-        PeriodicCallback(self._poll, POLL_SECONDS * 1000).start()
-        return True
-
-    def _poll(self) -> None:
-        changed, _ = self.examine()
-        if changed:
-            LiveReloadHandler.reload_waiters("*")  # "*": a full reload; a file name may make it swap images only
-
-    def examine(self) -> tuple[str | None, None]:
-        """Run the tasks of the folders that changed, once nothing has changed for one poll."""
-        now = self._snapshots()
-        settled, self._seen = now == self._seen, now
-        if not settled or now == self._built:
-            return None, None
-        folders = [folder for folder in self._tasks if now[folder] != self._built.get(folder)]
-        changed = sorted(path for folder in folders for path in _differences(self._built.get(folder, {}), now[folder]))
-        self._built = now
-        for task in dict.fromkeys(self._tasks[folder]["func"] for folder in folders):
-            task(changed)
-        self.filepath = changed[0]
-        return self.filepath, None
-
-    def _snapshots(self) -> dict[str, Snapshot]:
-        return {folder: self._snapshot(folder, task["ignore"]) for folder, task in self._tasks.items()}
-
-    def _snapshot(self, folder: str, ignore: Callable[[str], bool] | None) -> Snapshot:
-        files: Snapshot = {}
-        for root, dirs, names in os.walk(folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name in names:
-                path = os.path.join(root, name)
-                if self.ignore(path) or (ignore and ignore(path)):
-                    continue
-                try:
-                    info = os.stat(path)
-                except FileNotFoundError:  # removed while we looked
-                    continue
-                files[path] = (info.st_ino, info.st_size, info.st_mtime_ns)
-        return files
-
-
-def _differences(before: Snapshot, after: Snapshot) -> set[str]:
-    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
-
-
 def serve(project: Path, *, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Preview ``project`` on http://host:port/ until Ctrl-C; 2 if that address cannot be used."""
     url = f"http://{_url_host(host)}:{port}/"
@@ -244,13 +155,13 @@ def serve(project: Path, *, host: str = "127.0.0.1", port: int = 8000) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):  # stop between builds, never halfway through one
         loop.asyncio_loop.add_signal_handler(sig, loop.stop)  # type: ignore[attr-defined]
     with tempfile.TemporaryDirectory(prefix="relief-serve-") as temp:
-        preview = Preview(Builder(project, Path(temp) / "site", Options(preview=True, base_url=url)))
-        watcher = TreeWatcher()
-        server = PreviewServer(preview, watcher)
-        for folder in WATCHED:
-            server.watch(str(project / folder), preview.rebuild)
+        preview = Preview(Builder(project, Path(temp) / "site", Options(preview=True, base_url=url)), port)
+        watcher = TreeWatcher([str(project / folder) for folder in WATCHED])
+        state = {"preview": preview}
+        app = web.Application([*routes([url.rstrip("/")], watcher), (f"/{BUILD_PATH}", BuildHandler, state),
+                               (r"/(.*)", BundleHandler, state)])
         try:
-            server.application(port, host, live_css=False)  # live CSS cannot follow a fingerprinted name
+            app.listen(port, address=host)
         except OSError as exc:
             print(f"relief serve: cannot listen on {host} port {port}: {exc.strerror or exc}. "
                   "Is another server running there? Choose another port with --port.", file=sys.stderr)
@@ -259,7 +170,7 @@ def serve(project: Path, *, host: str = "127.0.0.1", port: int = 8000) -> int:
         preview.rebuild([])
         print(f"Serving {url} (drafts shown) - watching {', '.join(f'{f}/' for f in WATCHED)}; "
               "press Ctrl-C to stop.", flush=True)
-        LiveReloadHandler.start_tasks()
+        start_polling(watcher, preview.rebuild)
         loop.start()
         loop.close(all_fds=True)
     print("Stopped; removed the preview files.", flush=True)

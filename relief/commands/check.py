@@ -19,10 +19,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .assets import _CSS_URL
-from .cli import counted, reported_build
-from .errors import ContentError
-from .pipeline import Builder, Options
+from ..errors import ContentError
+from ..pipeline import Builder, Options
+from ..render.fingerprint import CSS_URL
+from ..report import counted
+from .build import reported_build
 
 # (element, attribute) -> what a broken one is called; link[href] is named by its rel
 _REFERENCES = {
@@ -138,7 +139,7 @@ def read_bundle(bundle: Path) -> dict[str, Document]:
             documents[relative] = Document(relative, references=[
                 Reference("stylesheet URL", match.group(2).strip(), text.count("\n", 0, match.start()) + 1,
                           match.start() - text.rfind("\n", 0, match.start()))
-                for match in _CSS_URL.finditer(text)])
+                for match in CSS_URL.finditer(text)])
     return documents
 
 

@@ -1,8 +1,9 @@
-"""``content/`` in, a validated ``Site`` out (or every problem in it, raised once).
+"""The tree of ``content/`` in, a validated ``Site`` out (or every problem in it, raised once).
 
-Reads ``site.yaml``, each page's ``_page.md`` and each group's stretch files, checks them
-against ``relief.schema``, renders their Markdown, and computes derived facts (ids, group
-minutes, image sizes). Nothing is written; every problem is collected before failing.
+Reads ``site.yaml``, each page's ``_page.md`` and each group's stretch files (parsed by
+``relief.load.batch``), and checks what needs more than one file or the disk: page and
+group folders, ids across files, pictures (``relief.load.pictures``). It computes the
+derived facts (ids, group minutes, image sizes). Nothing is written.
 """
 
 from __future__ import annotations
@@ -12,15 +13,18 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from . import assets, schema
-from .cache import Cache
-from .entry import Entry, Kind, parse_files
-from .errors import BuildFailed, ContentError, ContentWarning, Problem
-from .model import CallToAction, Group, Image, Page, Site, Stretch
-from .source import parse_yaml, read_bytes, read_text
+from ..cache import Memo, Store
+from ..errors import BuildFailed, ContentError, ContentWarning, Problem
+from ..model import CallToAction, Group, Image, Page, Site, Stretch
+from . import schema
+from .batch import Batch
+from .frontmatter import parse_yaml, read_bytes, read_text
+from .parse import Entry, Kind
+from .pictures import Pictures
 
 STRETCH_FILE = re.compile(r"(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md")
 RESERVED_SLUGS = {"assets", "404"}
@@ -35,19 +39,21 @@ class Loader:
     """One load of a project: the problems found so far, and the files parsed ahead."""
 
     project: Path
+    batch: Batch
     drafts: bool = False
-    cache: Cache = field(default_factory=lambda: Cache(None))
-    allow_html: bool = False
     errors: list[Problem] = field(default_factory=list)
     warnings: list[ContentWarning] = field(default_factory=list)
     entries: dict[Path, Entry] = field(default_factory=dict)  # parsed ahead by ``prefetch``
-    pictures: dict[tuple[str, str], tuple[Path, str, int, int] | str] = field(default_factory=dict)
     plain: set[Path] = field(default_factory=set)  # folders whose real path is in the project
     listings: dict[Path, list[Path]] = field(default_factory=dict)  # a group folder's *.md, as prefetch saw it
 
     @property
     def content(self) -> Path:
         return self.project / "content"
+
+    @cached_property
+    def pictures(self) -> Pictures:
+        return Pictures(self.project, self.batch.memo, self.inside)
 
     @contextmanager
     def collecting(self) -> Iterator[None]:
@@ -85,11 +91,12 @@ class Loader:
                     paths = self.listings[Path(group.path)] = [self.path(f.path) for f in listed]
                     files += [("stretch", path) for f, path in zip(listed, paths, strict=True)
                               if STRETCH_FILE.fullmatch(f.name) and f.is_file(follow_symlinks=False)]
-        self.entries = parse_files(files, self.allow_html, self.cache)
+        self.entries = self.batch.entries(files)
 
     def path(self, name: str) -> Path:
         """``Path(name)``, the same object build after build in serve: it hashes once, not on every look-up."""
-        return self.cache.recall(("path", name)) or self.cache.hold(("path", name), Path(name))
+        memo = self.batch.memo
+        return memo.get(("path", name)) or memo.keep(("path", name), Path(name))
 
     def markdown_files(self, folder: Path) -> list[Path]:
         """The ``*.md`` entries of a group folder by name, as listed by ``prefetch`` (or now)."""
@@ -103,7 +110,7 @@ class Loader:
             if not self.inside(path):
                 raise ContentError(path, 1, 1, "is a link to a file outside the project; copy it in instead")
             read_bytes(path)  # raises what is wrong with a file that cannot be read
-            entry = parse_files([(kind, path)], self.allow_html, self.cache)[path]
+            entry = self.batch.entries([(kind, path)])[path]
         self.errors += [p for p in entry.problems if isinstance(p, ContentError)]
         self.warnings += [p for p in entry.problems if isinstance(p, ContentWarning)]
         return entry
@@ -115,13 +122,13 @@ def _plain(folder: str | Path, *, dirs: bool = False) -> list[os.DirEntry[str]]:
         return [e for e in found if not e.is_symlink() and (e.is_dir() if dirs else e.is_file())]
 
 
-def load_site(project: Path, *, drafts: bool = False, cache: Cache | None = None,
+def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None,
               ) -> tuple[Site, list[ContentWarning]]:
     """Read and validate everything under ``project/content``; raise ``BuildFailed`` on errors.
 
-    ``cache`` keeps parsed files between builds (``relief.cache``); without one, all are parsed.
+    ``batch`` parses the files, keeping them in its caches between builds; without one, all are parsed.
     """
-    loader = Loader(project, drafts, cache or Cache(None))
+    loader = Loader(project, batch or Batch(Memo(), Store(None)), drafts)
     site_file = loader.content / "site.yaml"
     settings: dict[str, Any] = {}
     with loader.collecting():
@@ -132,7 +139,7 @@ def load_site(project: Path, *, drafts: bool = False, cache: Cache | None = None
             raise ContentError(site_file, 1, 1, "is empty; give it at least 'title:' and 'base_url:'")
         settings, errors = schema.validate(parse_yaml(site_file, text), schema.SITE, "site.yaml")
         loader.errors.extend(errors)
-    loader.allow_html = settings.get("allow_html", False)
+    loader.batch.allow_html = settings.get("allow_html", False)
     loader.prefetch()
 
     pages = [page for page in _load_pages(loader) if page is not None]
@@ -311,37 +318,11 @@ def _load_stretch(loader: Loader, path: Path, stretch_id: str) -> Stretch | None
 
 
 def _image(loader: Loader, parsed: Entry) -> Image | None:
-    path, values, value = parsed.path, parsed.values, parsed.values["image"]
+    path, values = parsed.path, parsed.values
     if "alt" not in values:
         loader.errors.append(parsed.doc.error(("image",), "'image' needs 'alt': describe what the picture shows"))
-    key = (os.path.dirname(path), value)  # a string: cheaper than a Path, stretch after stretch
-    if key not in loader.pictures:  # the stretches of a group often share one picture
-        loader.pictures[key] = _picture(loader, path.parent, value)
-    found = loader.pictures[key]
+    found = loader.pictures.find(path.parent, values["image"])
     if isinstance(found, str):
         loader.errors.append(ContentError(path, *parsed.doc.at("image"), found))
         return None
     return Image(*found, values.get("alt", ""))
-
-
-def _picture(loader: Loader, folder: Path, value: str) -> tuple[Path, str, int, int] | str:
-    """The picture a stretch in ``folder`` names: its file, name in the bundle and size; or what is wrong."""
-    if not assets.is_safe_relative(value):
-        return f"image '{value}' must be a path inside the project (relative, without '..')"
-    assets_dir = loader.project / "assets"
-    for base in (folder, assets_dir):
-        candidate = base / value
-        if not candidate.is_file():
-            continue
-        if not loader.inside(candidate):
-            return f"image '{value}' is a link to a file outside the project; copy the file in instead"
-        try:
-            width, height = loader.cache.image_size(candidate)
-        except Exception as exc:
-            return f"image '{value}' cannot be read ({exc}); use an SVG, PNG, JPEG or WebP file"
-        if base == assets_dir:
-            logical = candidate.relative_to(assets_dir).as_posix()
-        else:
-            logical = "media/" + candidate.relative_to(loader.content).as_posix()
-        return candidate, logical, width, height
-    return f"image '{value}' does not exist next to this file or in assets/; check the spelling"

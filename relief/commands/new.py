@@ -2,7 +2,7 @@
 
 ``PAGE/GROUP/NAME`` writes the group's next numbered stretch file; ``PAGE`` writes a page
 with one group. Each front matter field is written with its help text from
-``relief.schema``, so the file explains itself. New stretches are drafts: shown in
+``relief.load.schema``, so the file explains itself. New stretches are drafts: shown in
 ``relief serve``, left out of the published site until ``draft: false``.
 """
 
@@ -14,22 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from . import schema
-from .content import RESERVED_SLUGS, STRETCH_FILE
-from .errors import ContentError
-from .source import parse_yaml, read_text, split_front_matter
+from ..errors import ContentError
+from ..load import schema
+from ..load.frontmatter import parse_yaml, read_text, split_front_matter
+from ..load.tree import RESERVED_SLUGS, STRETCH_FILE
 
-STRETCH_EXAMPLES = {  # shown as written; the fields not in STRETCH_SET are commented out
-    "duration": "30",
-    "hold": "20",
-    "reps": "10",
-    "image": "stretches/{name}.svg",
-    "alt": "Describe the position the picture shows.",
-    "extra": "false",
-    "caution": "Stop if it hurts.",
-    "draft": "true",
-}
-STRETCH_SET = {"title", "duration", "extra", "draft"}
 FIRST_GROUP = "routine"
 
 
@@ -90,8 +79,8 @@ def new_stretch(content: Path, page: str, group: str, name: str) -> Path:
 
 
 def stretch_text(name: str) -> str:
-    values = {"title": _yaml_text(_title(name)), **STRETCH_EXAMPLES}
-    fields = [(key, values.get(key, "").format(name=name), spec.help, key not in STRETCH_SET)
+    fields = [(key, _yaml_text(_title(name)) if key == "title" else spec.example.format(name=name), spec.help,
+               not (spec.required or spec.scaffold))
               for key, spec in schema.STRETCH.items()]
     return "---\n" + _front_matter(fields) + "---\n1. Write the first step here: where to start and how to move.\n"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ContentError
+from ..errors import ContentError
 
 try:  # the C loader is several times faster; fall back where libyaml is missing
     _SafeLoader: type = yaml.CSafeLoader

@@ -1,11 +1,12 @@
-"""What earlier builds made, kept for the next one: in memory (serve) and in ``.relief-cache/``.
+"""What earlier runs made, kept on disk in ``.relief-cache/`` for the next run.
 
-Two kinds of result are kept on disk: parsed entries (``relief.entry`` records) and
-rendered pages. Each is stored under a key hashing every input that shapes it *and* the
-renderer: relief's own source and the versions of Markdown, nh3, PyYAML and Jinja.
-Whatever would change the output changes the key, so a stale result is never served.
-Within one process (``serve``), more is held in memory: ``hold``/``recall``. A build
-keeps only what it used.
+Two kinds of result are kept: parsed entries (``relief.load.parse`` records) and rendered
+pages. Each is stored under a key hashing every input that shapes it *and* the renderer:
+relief's own source and the versions of Markdown, nh3, PyYAML and Jinja. Whatever would
+change the output changes the key, so a stale result is never served.
+
+Reading is free of side effects: ``entry`` and ``page`` only look. A build says what it
+uses with ``keep_entry`` and ``keep_page``, and ``save`` writes that and drops the rest.
 
 On disk: ``index`` (a JSON head: format, renderer, the SHA-256 of each page kept),
 ``pages/<key>.html``, and the entries in 256 files ``entries/<first two hex digits of
@@ -21,22 +22,21 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Hashable
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import markdown
 import nh3
 import yaml
 
-from . import __version__, assets
+from .. import __version__
 
 FOLDER = ".relief-cache"
 _INDEX = "index"
 _PAGES = "pages"
 _ENTRIES = "entries"
 _FORMAT = 3
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def renderer_fingerprint() -> str:
@@ -47,48 +47,27 @@ def renderer_fingerprint() -> str:
     versions = {"relief": __version__, "markdown": markdown.__version__, "pyyaml": yaml.__version__,
                 "jinja2": jinja2.__version__, "nh3": [compiled, nh3_build.st_size, nh3_build.st_mtime_ns]}
     digest.update(json.dumps(versions, sort_keys=True).encode())
-    for source in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    for source in sorted(_PACKAGE.rglob("*.py")):
+        digest.update(source.relative_to(_PACKAGE).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-class Cache:
-    """Results by key; ``folder`` None keeps them in memory only (``--no-cache``)."""
+class Store:
+    """Results by key; ``folder`` None keeps nothing (``--no-cache``)."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.fingerprint = renderer_fingerprint()
         self._dirty: set[str] = set()  # entry files to write again: the first two hex digits of their keys
-        self._page_digests: dict[str, str] = self._read_index()  # page key -> SHA-256 of its bytes
-        self._entries: dict[str, str] = self._read_entries() if self._page_digests is not None else {}
-        self._stale = self._page_digests is None  # what is on disk is of no use: replace it all
-        self._page_digests = self._page_digests or {}
+        index = self._read_index()
+        self._stale = index is None  # what is on disk is of no use: replace it all
+        self._page_digests: dict[str, str] = index or {}  # page key -> SHA-256 of its bytes
+        self._entries: dict[str, str] = self._read_entries() if index is not None else {}
         self._pages: dict[str, bytes] = {}  # pages read or rendered by this process
         self._new_pages: set[str] = set()  # ... of which these are not on disk yet
-        self._used_entries: set[str] = set()
-        self._used_pages: set[str] = set()
+        self._kept_entries: set[str] = set()  # what this build uses
+        self._kept_pages: set[str] = set()
         self._changed = False
-        self._held: dict[Hashable, Any] = {}  # in memory only: what the last build held
-        self._holding: dict[Hashable, Any] = {}  # ... and what this one holds
-
-    def recall(self, key: Hashable) -> Any | None:
-        """What this process ``hold``-s under ``key``, if anything."""
-        value = self._held.pop(key, None)  # held by the last build: this one holds it now
-        if value is None:
-            return self._holding.get(key)
-        self._holding[key] = value
-        return value
-
-    def hold(self, key: Hashable, value: Any) -> Any:
-        """Keep ``value`` in memory for the next builds of this process; returns it."""
-        self._holding[key] = value
-        return value
-
-    def image_size(self, path: Path) -> tuple[int, int]:
-        """``assets.image_size``, remembered while the file stays the same."""
-        key = ("image size", path, *signature(path))
-        size = self.recall(key)
-        return size if size is not None else self.hold(key, assets.image_size(path))
 
     def key(self, *parts: str | bytes) -> str:
         """A key for a result made from ``parts`` by this renderer."""
@@ -99,55 +78,48 @@ class Cache:
         return digest.hexdigest()
 
     def entry(self, key: str) -> str | None:
-        record = self._entries.get(key)
-        if record is not None:
-            self._used_entries.add(key)
-        return record
+        """The record kept under ``key``, if any."""
+        return self._entries.get(key)
 
     def keep_entry(self, key: str, record: str) -> None:
-        self._entries[key] = record
-        self._used_entries.add(key)
-        self._dirty.add(key[:2])
-
-    def forget_entry(self, key: str) -> None:
-        """Drop a record that turned out unreadable."""
-        self._entries.pop(key, None)
-        self._used_entries.discard(key)
-        self._dirty.add(key[:2])
+        """This build uses ``record`` (new, or read with ``entry``): keep it."""
+        if self._entries.get(key) != record:
+            self._entries[key] = record
+            self._dirty.add(key[:2])
+        self._kept_entries.add(key)
 
     def page(self, key: str) -> bytes | None:
+        """The page kept under ``key``, if any and if its bytes are those the index names."""
         data = self._pages.get(key)
         if data is None and self.folder is not None and key in self._page_digests:
             try:
                 data = (self.folder / _PAGES / f"{key}.html").read_bytes()
             except OSError:  # removed by another build since this one read the index
-                data = None
-            if data is not None and hashlib.sha256(data).hexdigest() != self._page_digests[key]:
-                data = None
-            if data is not None:
-                self._pages[key] = data
-        if data is not None:
-            self._used_pages.add(key)
+                return None
+            if hashlib.sha256(data).hexdigest() != self._page_digests[key]:
+                return None
+            self._pages[key] = data
         return data
 
     def keep_page(self, key: str, data: bytes) -> None:
+        """This build uses the page ``data`` (new, or read with ``page``): keep it."""
+        if key not in self._page_digests or key not in self._pages:
+            self._new_pages.add(key)
+            self._changed = True
         self._pages[key] = data
         self._page_digests[key] = hashlib.sha256(data).hexdigest()
-        self._used_pages.add(key)
-        self._new_pages.add(key)
-        self._changed = True
+        self._kept_pages.add(key)
 
     def save(self) -> None:
-        """Write what this build made and drop what it did not use, in memory and on disk."""
-        self._dirty |= {key[:2] for key in self._entries.keys() - self._used_entries}
-        if self._page_digests.keys() - self._used_pages:
+        """Write what this build kept and drop what it did not, in memory and on disk."""
+        self._dirty |= {key[:2] for key in self._entries.keys() - self._kept_entries}
+        if self._page_digests.keys() - self._kept_pages:
             self._changed = True
-        self._entries = {key: self._entries[key] for key in self._used_entries}
-        self._page_digests = {key: self._page_digests[key] for key in self._used_pages}
-        self._pages = {key: data for key, data in self._pages.items() if key in self._used_pages}
-        self._new_pages &= self._used_pages
-        self._held, self._holding = self._holding, {}
-        self._used_entries, self._used_pages = set(), set()
+        self._entries = {key: self._entries[key] for key in self._kept_entries}
+        self._page_digests = {key: self._page_digests[key] for key in self._kept_pages}
+        self._pages = {key: data for key, data in self._pages.items() if key in self._kept_pages}
+        self._new_pages &= self._kept_pages
+        self._kept_entries, self._kept_pages = set(), set()
         if self.folder is None or not (self._changed or self._dirty or self._stale):
             return
         pages, entries = self.folder / _PAGES, self.folder / _ENTRIES
@@ -189,7 +161,7 @@ class Cache:
         return head["pages"] if fresh else None
 
     def _read_entries(self) -> dict[str, str]:
-        """Every record on disk by key; a record is decoded only when used (``relief.entry``)."""
+        """Every record on disk by key; a record is decoded only when used (``relief.load.batch``)."""
         records: dict[str, str] = {}
         for shard in sorted((self.folder / _ENTRIES).glob("??")) if self.folder else []:
             try:

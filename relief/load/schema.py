@@ -1,8 +1,11 @@
-"""The one schema of every front matter and ``site.yaml`` field, and its checker.
+"""The one list of every front matter and ``site.yaml`` field, with its check, and the checker.
 
-To add a field, add it here (with a line of help; ``build.py new`` writes that help into
-new files) and then use it in ``relief.content``. ``validate`` returns the checked values
-and a ``ContentError`` for every problem, at the line and column of the key.
+A check on one value lives here (each field's ``check``). To add a field, add it here
+with a line of help and an example (``build.py new`` writes both into new files, and a
+page's Markdown fields are those checked by ``markdown``), give ``relief.model`` the
+attribute, and set it in ``relief.load.tree``; ``tests/test_layout.py`` fails until the
+model and the schema agree. ``validate`` returns the checked values and a
+``ContentError`` for every problem, at the line and column of the key.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ContentError
-from .source import Key, Located
+from ..errors import ContentError
+from .frontmatter import Key, Located
 
 Check = Callable[[Any], Any]  # returns the clean value or raises ValueError("must be ...")
 
@@ -99,20 +102,25 @@ class Field:
     required: bool = False
     fields: dict[str, Field] = field(default_factory=dict)
     items: dict[str, Field] = field(default_factory=dict)
+    example: str = ""  # what ``new`` writes ("{name}": the new file's name)
+    scaffold: bool = False  # ``new`` writes it set; otherwise commented out (required fields always set)
 
 
 Schema = dict[str, Field]
 
 STRETCH: Schema = {
     "title": Field(text, "the stretch's name, shown on its line in the page", required=True),
-    "duration": Field(seconds, "seconds it takes in the routine; adds up to the group's minutes"),
-    "hold": Field(seconds, "seconds to hold the position (optional)"),
-    "reps": Field(count, "how many repetitions (optional)"),
-    "image": Field(text, "picture: a path relative to this file or to assets/"),
-    "alt": Field(text, "what the picture shows, for people who cannot see it"),
-    "extra": Field(flag, "true: shown in the group's 'Add this whenever ...' box, not timed"),
-    "caution": Field(text, "a short warning shown with the stretch (optional)"),
-    "draft": Field(flag, "true: left out of the published site unless --drafts"),
+    "duration": Field(seconds, "seconds it takes in the routine; adds up to the group's minutes",
+                      example="30", scaffold=True),
+    "hold": Field(seconds, "seconds to hold the position (optional)", example="20"),
+    "reps": Field(count, "how many repetitions (optional)", example="10"),
+    "image": Field(text, "picture: a path relative to this file or to assets/", example="stretches/{name}.svg"),
+    "alt": Field(text, "what the picture shows, for people who cannot see it",
+                 example="Describe the position the picture shows."),
+    "extra": Field(flag, "true: shown in the group's 'Add this whenever ...' box, not timed",
+                   example="false", scaffold=True),
+    "caution": Field(text, "a short warning shown with the stretch (optional)", example="Stop if it hurts."),
+    "draft": Field(flag, "true: left out of the published site unless --drafts", example="true", scaffold=True),
 }
 
 GROUP: Schema = {

@@ -1,0 +1,112 @@
+"""The batch of content files in, their entries out: from a cache where one is kept, else parsed.
+
+A file this process has seen before and whose signature (times, size, inode) has not
+changed comes from the ``Memo`` without being read again; a file whose bytes are those of
+an entry in the ``Store`` comes from there; every other file is parsed (``parse.parse``),
+in this process or, when there are many (or ``--jobs N`` asks), on a pool of worker
+processes. Checks do not live here: this is only where files are parsed.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..cache import Memo, Store, signature
+from .markdown import Markup
+from .parse import Entry, Kind, parse
+
+Job = tuple[Kind, Path, bytes]
+# Without --jobs, below this many files to parse, starting worker processes costs more than the
+# other cores save: a forked worker starts at once, a spawned one (a new interpreter) takes about
+# a quarter second.
+POOL_THRESHOLD = {"fork": 300, "spawn": 2000}
+
+
+@dataclass
+class Batch:
+    """Parses files for one build; ``jobs`` None chooses by size, 1 parses here, N uses N workers."""
+
+    memo: Memo
+    store: Store
+    allow_html: bool = False
+    jobs: int | None = None
+    workers: set[int] = field(default_factory=set)  # process ids of the workers that parsed a file
+
+    def entries(self, files: list[tuple[Kind, Path]]) -> dict[Path, Entry]:
+        """The entry of every file that can be read; one that cannot is left out (its reader reports why)."""
+        entries: dict[Path, Entry] = {}
+        jobs: list[Job] = []
+        seen: list[tuple[Any, ...]] = []
+        for kind, path in files:
+            try:
+                file = ("entry", kind, self.allow_html, path, *signature(path))
+                known = self.memo.get(file)
+                if known is not None:
+                    key, entry, record = known
+                    self.store.keep_entry(key, record)
+                    entries[path] = entry
+                    continue
+                jobs.append((kind, path, path.read_bytes()))
+                seen.append(file)
+            except OSError:  # gone or unreadable: reported with its reason when the file's turn comes
+                continue
+        # a record holds no path (problems get it back from the job), so the key leaves it out
+        keys = [self.store.key(kind, "allow_html" if self.allow_html else "", data) for kind, _, data in jobs]
+        records = [self.store.entry(key) for key in keys]
+        found = [_entry(path, record) for (_, path, _), record in zip(jobs, records, strict=True)]
+        missing = [index for index, entry in enumerate(found) if entry is None]
+        for index, record in zip(missing, self._parse([jobs[i] for i in missing]), strict=True):
+            records[index] = record
+            found[index] = Entry.from_record(jobs[index][1], record)  # the same way as a cached one
+        for file, key, (_, path, _), entry, record in zip(seen, keys, jobs, found, records, strict=True):
+            assert entry is not None and record is not None
+            self.store.keep_entry(key, record)
+            entries[path] = self.memo.keep(file, (key, entry, record))[1]
+        return entries
+
+    def _parse(self, jobs: list[Job]) -> list[str]:
+        """The record of every job, in order; shared out over a pool of processes when it pays."""
+        if not jobs:
+            return []
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        # fork is quick, but unsafe in a process already running other threads (as serve may)
+        method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
+        workers = cores if self.jobs is None else self.jobs
+        if workers < 2 or (self.jobs is None and len(jobs) < POOL_THRESHOLD[method]):
+            return _parse_chunk(jobs, self.allow_html)[1]
+        # a few chunks per worker, so that one slow chunk does not leave a core idle at the end
+        size = -(-len(jobs) // (workers * 4))
+        chunks = [jobs[start:start + size] for start in range(0, len(jobs), size)]
+        import multiprocessing  # here, not at the top: most builds need no pool and skip its imports
+        from concurrent.futures import ProcessPoolExecutor
+
+        gc.freeze()  # forked workers share this process's objects: their collector must not touch (copy) them
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+                done = list(pool.map(_parse_chunk, chunks, [self.allow_html] * len(chunks)))
+        finally:
+            gc.unfreeze()
+        self.workers.update(pid for pid, _ in done)
+        return [record for _, chunk in done for record in chunk]
+
+
+def _entry(path: Path, record: str | None) -> Entry | None:
+    """The entry of a cached record; None if there is none or it was damaged (then it is parsed again)."""
+    if record is None:
+        return None
+    try:
+        return Entry.from_record(path, record)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _parse_chunk(jobs: list[Job], allow_html: bool) -> tuple[int, list[str]]:
+    """The records of ``jobs`` and the id of the process that parsed them."""
+    markup = Markup(allow_html=allow_html)  # one converter for the chunk, reset between files
+    return os.getpid(), [parse(kind, path, data, markup) for kind, path, data in jobs]

@@ -1,0 +1,127 @@
+"""A validated ``Site`` and the sources it names in, the bundle's files out (path -> bytes).
+
+Pure: nothing is read from or written to disk here. Pages go through the Jinja templates
+with autoescape on (``templates``); every URL is made by one ``Urls`` helper from
+``base_url`` (``urls``); assets get hashed names (``fingerprint``); structured data, the
+sitemap and host files are made in ``data``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..cache import Memo, Store
+from ..errors import ContentError
+from ..model import Page, Site
+from .data import headers, json_ld, sitemap
+from .fingerprint import AssetMap, fingerprint_all
+from .templates import environment
+from .urls import Urls, page_path
+
+
+def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_files: dict[str, bytes], *,
+                preview: bool = False, memo: Memo | None = None, store: Store | None = None) -> dict[str, bytes]:
+    """Every file of the bundle, by path relative to the bundle.
+
+    ``sources`` are the templates by name (``templates`` is their folder, for messages),
+    ``asset_files`` the assets by logical name. A page whose inputs are all as in an earlier
+    build is taken from ``store`` instead of rendered again.
+    """
+    memo = memo or Memo()
+    store = store or Store(None)
+    compiled = ("environment", templates, tuple(sources.items()))  # templates compile once per process
+    env = memo.get(compiled) or memo.keep(compiled, environment(templates, sources))
+    assets = _fingerprinted(memo, asset_files)
+    urls = Urls(site.base_url)
+
+    def asset(logical: str, *, absolute: bool = False) -> str:
+        return urls(assets.path(logical), absolute=absolute)
+
+    common = {"site": site, "url": urls, "asset": asset, "has_asset": assets.files.__contains__,
+              "preview": preview}
+    files: dict[str, bytes] = {}
+    render = _renderer(env, templates, common)
+    shared = _shared_inputs(site, sources, assets, preview)
+    for page in site.pages:
+        here = page_path(site, page)
+        key = _page_key(memo, store, shared, page)
+        html = store.page(key)
+        if html is None:
+            html = render("page.html", page=page, page_url=here, structured_data=json_ld(site, page, urls, asset))
+        store.keep_page(key, html)
+        files[f"{page.slug}/index.html"] = html
+        if here == "":
+            files["index.html"] = html
+    if site.home is None:
+        files["index.html"] = render("index.html", page=None, page_url="")
+    files["404.html"] = render("404.html", page=None, page_url="404.html")
+    files["sitemap.xml"] = sitemap(site, urls)
+    files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {urls('sitemap.xml', absolute=True)}\n".encode()
+    files[".nojekyll"] = b""
+    files["_headers"] = headers(site, urls, files)
+    for logical, (bundle_path, data) in assets.files.items():
+        files[bundle_path] = data
+        if logical == "favicon.ico":  # browsers ask for /favicon.ico by that name
+            files["favicon.ico"] = data
+    return files
+
+
+def _fingerprinted(memo: Memo, asset_files: dict[str, bytes]) -> AssetMap:
+    """``fingerprint_all``, done once per process while the assets stay the same."""
+    key = ("assets", tuple(asset_files.items()))
+    return memo.get(key) or memo.keep(key, fingerprint_all(asset_files))
+
+
+def _page_key(memo: Memo, store: Store, shared: str, page: Page) -> str:
+    """The page's cache key: a hash of all its template sees. Held in memory under the page
+    itself, which hashes and compares fast when its texts are those of the last build."""
+    held = ("page key", shared, page)
+    return memo.get(held) or memo.keep(held, store.key(shared, repr(page)))
+
+
+def _shared_inputs(site: Site, sources: dict[str, bytes], assets: AssetMap, preview: bool) -> str:
+    """All a page's template sees besides the page itself, for its cache key: the site's settings,
+    the templates, the assets' names and, of the other pages, what a list of them would show
+    (a template that shows more of other pages than that must not be cached this way)."""
+    digest = hashlib.sha256(repr((replace(site, pages=()), preview)).encode())
+    for page in site.pages:
+        digest.update(repr((page.slug, page.title, page.description, page.reviewed)).encode())
+    for name, data in sources.items():
+        digest.update(f"{name}\0{len(data)}\0".encode() + data)
+    digest.update(repr(sorted((name, path) for name, (path, _) in assets.files.items())).encode())
+    return digest.hexdigest()
+
+
+def _renderer(env: jinja2.Environment, templates: Path, common: dict[str, Any]) -> Callable[..., bytes]:
+    def render(name: str, **context: Any) -> bytes:
+        try:
+            return env.get_template(name).render(**common, **context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as exc:
+            path = Path(exc.filename) if exc.filename else templates / (exc.name or name)
+            raise ContentError(path, exc.lineno or 1, 1, f"template syntax: {exc.message}") from None
+        except jinja2.TemplateNotFound as exc:
+            raise ContentError(templates / exc.name, 1, 1, f"template '{exc.name}' is missing; "
+                               "restore it in templates/") from None
+        except Exception as exc:
+            raise _runtime_error(exc, templates, name) from None
+
+    return render
+
+
+def _runtime_error(exc: Exception, templates: Path, name: str) -> ContentError:
+    """Place an error raised while a template ran at the template line that raised it."""
+    root = templates.resolve()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        if path.is_absolute() and path.resolve().is_relative_to(root):
+            return ContentError(path, frame.lineno or 1, 1, f"template error: {exc}")
+    return ContentError(templates / name, 1, 1, f"template error: {exc}")
+
+

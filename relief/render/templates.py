@@ -1,0 +1,49 @@
+"""Template sources in, a Jinja environment out: autoescape on, strict undefined, relief's filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+
+
+def environment(templates: Path, sources: dict[str, bytes]) -> jinja2.Environment:
+    """Jinja over ``sources`` (``read_templates``); messages name the files in ``templates``."""
+
+    def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+        if name not in sources:
+            return None
+        return sources[name].decode("utf-8"), str(templates / name), lambda: True
+
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(load),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["duration"] = spoken_duration
+    env.filters["og_locale"] = og_locale
+    return env
+
+
+_LIKELY_REGION = {"en": "US", "es": "ES", "fr": "FR", "de": "DE", "it": "IT", "nl": "NL", "pt": "PT"}
+
+
+def og_locale(language: str) -> str:
+    """Open Graph wants language_TERRITORY: 'en-GB' -> 'en_GB', 'en' -> 'en_US'."""
+    lang, _, region = language.partition("-")
+    region = region.split("-")[0] if region else _LIKELY_REGION.get(lang.lower(), "")
+    return f"{lang.lower()}_{region.upper()}" if region else lang.lower()
+
+
+def spoken_duration(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    parts = []
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    if rest:
+        parts.append(f"{rest} second{'s' if rest != 1 else ''}")
+    return " ".join(parts) or "0 seconds"
