@@ -163,3 +163,20 @@ def test_jobs_on_the_command_line_reach_the_pool(tmp_path: Path, cli: Callable[.
     assert pooled.code == 0 and "parsing on" in pooled.out and "worker process" in pooled.out
     assert "worker" not in cli(project, "build", "--jobs", "1", "--no-cache").out
     assert cli(project, "build", "--jobs", "0").code == 2
+
+
+def records_on_disk(project: Path) -> list[str]:
+    return [line.split(" ", 1)[0] for shard in sorted((project / CACHE / "entries").iterdir())
+            for line in shard.read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_cache_keeps_only_what_the_last_build_used(tiny: Path) -> None:
+    build(tiny, tiny / "dist")
+    first = records_on_disk(tiny)
+    assert len(first) == 4 and len(list((tiny / CACHE / "pages").iterdir())) == 1  # a page, three stretches
+    (tiny / "content/neck-relief/sitting/03-shoulder-drop.md").unlink()
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body="1. Tuck the chin, pruned."))
+    build(tiny, tiny / "dist")
+    second = records_on_disk(tiny)
+    assert len(second) == 3 and len(set(first) & set(second)) == 2  # the page and the neck roll stay
+    assert len(list((tiny / CACHE / "pages").iterdir())) == 1  # the page as rendered before is gone

@@ -120,3 +120,23 @@ def _built(project: Path, cli: Callable[..., Run], out: Path) -> Path:
     """A real build of ``project`` in ``out``, to read the lines the check talks about."""
     assert cli(project, "build", "--out", str(out / "bundle")).code == 0
     return out / "bundle"
+
+
+def test_a_reference_that_climbs_out_of_the_bundle_by_percent_dots_is_reported(tmp_path: Path) -> None:
+    from relief.commands.check import check_bundle
+
+    bundle = write(tmp_path / "dist/index.html", '<!doctype html><title>x</title><a href="%2e%2e/secret.html">s</a>'
+                   '<img src="%2E%2E/secret.html" alt="">').parent
+    write(tmp_path / "secret.html", "beside the bundle, not in it")
+    problems, checked = check_bundle(bundle, "https://example.org/relief/")
+    assert checked == 2
+    assert [(p.line, "leads outside the bundle" in p.message) for p in problems] == [(1, True), (1, True)]
+
+
+def test_a_broken_link_preview_image_is_reported(tiny: Path, cli) -> None:
+    meta = tiny / "templates/_meta.html"
+    meta.write_text(meta.read_text(encoding="utf-8") + '<meta property="og:image" content="'
+                    "{{ url('assets/no-such-picture.png', absolute=True) }}\">\n", encoding="utf-8")
+    result = cli(tiny, "check")
+    assert result.code == 1
+    assert any("broken link preview 'https://example.org/assets/no-such-picture.png'" in e for e in errors(result))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
+import json
 import os
 import signal
 import socket
@@ -10,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +87,85 @@ def get(served: LivePreview, raw_path: str) -> tuple[int, str]:
         return response.status, response.read().decode("utf-8", "replace")
     finally:
         connection.close()
+
+
+def reload_message(served: LivePreview, save: Callable[[], None], origin: str | None = None,
+                   timeout: float = 10) -> dict[str, object] | None:
+    """Connect to the preview's live-reload socket as livereload.js does, ``save``, and return the
+    first message after the handshake (None if the socket sent nothing within ``timeout``)."""
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    async def listen() -> dict[str, object] | None:
+        request = HTTPRequest(f"ws://127.0.0.1:{served.port}/livereload",
+                              headers={"Origin": origin or served.url.rstrip("/")})
+        socket_ = await websocket_connect(request)
+        try:
+            await socket_.write_message(json.dumps({"command": "hello", "protocols": [
+                "http://livereload.com/protocols/official-7"]}))
+            hello = json.loads(await socket_.read_message())
+            assert hello["command"] == "hello"
+            await socket_.write_message(json.dumps({"command": "info", "url": served.url}))
+            await asyncio.sleep(0.3)  # the server has taken the page on as a listener
+            save()
+            try:
+                message = await asyncio.wait_for(socket_.read_message(), timeout)
+            except TimeoutError:
+                return None
+            return json.loads(message) if message else None
+        finally:
+            socket_.close()
+
+    # a thread of its own: Playwright's sync API may already run an event loop in this one
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, listen()).result()
+
+
+def test_the_reload_socket_tells_a_connected_page_of_a_save(tiny: Path, serve) -> None:
+    served = serve(tiny)
+
+    message = reload_message(served, lambda: replace_text(tiny / STRETCH, "title: Chin tuck", "title: Chin lift"))
+
+    assert message is not None and message["command"] == "reload" and message["path"] == "*"
+    assert "Chin lift" in get(served, "/")[1]
+
+
+def test_a_save_by_rename_with_the_same_size_and_time_is_reloaded(tiny: Path, serve) -> None:
+    served = serve(tiny)
+    original = tiny / STRETCH
+
+    def save_by_rename() -> None:
+        before = original.stat()
+        scratch = original.with_name(f".{original.name}.tmp")
+        scratch.write_text(original.read_text(encoding="utf-8").replace("Chin tuck", "Neck tilt"), encoding="utf-8")
+        os.utime(scratch, ns=(before.st_atime_ns, before.st_mtime_ns))
+        os.replace(scratch, original)
+        assert (original.stat().st_size, original.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+    assert reload_message(served, save_by_rename) is not None
+    assert "Neck tilt" in get(served, "/")[1]
+
+
+def test_a_save_in_place_with_one_second_times_and_the_same_size_is_seen(tiny: Path, serve) -> None:
+    """On a file system that keeps whole seconds, two saves in one second leave the same time."""
+    served = serve(tiny)
+    original = tiny / STRETCH
+    second = time.time_ns() // 10**9 * 10**9
+
+    def save(old: str, new: str) -> Callable[[], None]:
+        def in_place() -> None:
+            inode = original.stat().st_ino
+            with original.open("r+b") as file:  # the same inode, the same size
+                text = file.read().replace(old.encode(), new.encode())
+                file.seek(0)
+                file.write(text)
+            os.utime(original, ns=(second, second))
+            assert original.stat().st_ino == inode
+        return in_place
+
+    assert reload_message(served, save("Chin tuck", "Chin tick")) is not None
+    assert reload_message(served, save("Chin tick", "Chin tock")) is not None  # same size, same time, same inode
+    assert "Chin tock" in get(served, "/")[1]
 
 
 def replace_text(path: Path, old: str, new: str) -> None:
