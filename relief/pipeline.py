@@ -82,7 +82,7 @@ class Builder:
         if options.strict and warnings:
             raise BuildFailed([ContentError(w.path, w.line, w.column, f"{w.message} (--strict)") for w in warnings])
         try:
-            files = render_site(site, project / "templates", load_templates(project / "templates"),
+            files = render_site(site, project / "templates", load_templates(project / "templates", project),
                                 load_assets(project, site), preview=options.preview, memo=self.memo,
                                 store=self.store)
             publish(files, self.out)

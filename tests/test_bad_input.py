@@ -129,7 +129,7 @@ CASES = [
     pytest.param(Case(put(SITE, b"title: Caf\xe9\nbase_url: https://example.org/\n"), SITE, 1, "is not UTF-8", 11),
                  id="latin-1-site"),
     pytest.param(Case(lambda root: (root / f"{GROUP}/04-folder.md").mkdir(), f"{GROUP}/04-folder.md", 1,
-                      "cannot be read (Is a directory)"), id="folder-named-like-a-stretch"),
+                      "is a folder, not a file"), id="folder-named-like-a-stretch"),
     # duplicate ids
     pytest.param(Case(both(edit(PAGE, "groups:\n", f"groups:\n{STANDING}"),
                            put("content/neck-relief/standing/01-chin-tuck.md", stretch_md("Chin tuck again", 30))),
@@ -162,7 +162,7 @@ CASES = [
     pytest.param(Case(put(STRETCH, stretch_md("Chin tuck", 30, image="/etc/hostname", alt="x")), STRETCH, "image:",
                       "must be a path inside the project"), id="image-absolute"),
     pytest.param(Case(link_outside(f"{GROUP}/roll.svg", SVG), f"{GROUP}/01-neck-roll.md", "image:",
-                      "image 'roll.svg' is a link to a file outside the project; copy the file in instead"),
+                      "image 'roll.svg' is a link to a file outside the project; copy the file into the project"),
                  id="image-symlink-outside"),
     pytest.param(Case(link_outside(STRETCH, stretch_md("Secret", 30)), STRETCH, 1,
                       "is a link to a file outside the project"), id="stretch-symlink-outside"),

@@ -150,10 +150,13 @@ def test_a_save_in_place_with_one_second_times_and_the_same_size_is_seen(tiny: P
     """On a file system that keeps whole seconds, two saves in one second leave the same time."""
     served = serve(tiny)
     original = tiny / STRETCH
-    second = time.time_ns() // 10**9 * 10**9
+    seconds: list[int] = []  # the whole second of the first save, kept by the second
 
     def save(old: str, new: str) -> Callable[[], None]:
         def in_place() -> None:
+            if not seconds:
+                seconds.append(time.time_ns() // 10**9 * 10**9)
+            second = seconds[0]
             inode = original.stat().st_ino
             with original.open("r+b") as file:  # the same inode, the same size
                 text = file.read().replace(old.encode(), new.encode())

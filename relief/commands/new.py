@@ -16,7 +16,8 @@ import yaml
 
 from ..errors import ContentError
 from ..load import schema
-from ..load.frontmatter import parse_yaml, read_text, split_front_matter
+from ..load.files import Files
+from ..load.frontmatter import decode, parse_yaml, split_front_matter
 from ..load.tree import RESERVED_SLUGS, STRETCH_FILE
 
 FIRST_GROUP = "routine"
@@ -129,7 +130,7 @@ def _front_matter(fields: list[tuple[str, str, str, bool] | str]) -> str:
 
 
 def _group_ids(page_file: Path) -> list[str]:
-    source = split_front_matter(page_file, read_text(page_file))
+    source = split_front_matter(page_file, decode(page_file, Files(page_file.parents[2]).read(page_file)))
     data = parse_yaml(page_file, source.front or "", source.front_line).data
     groups = data.get("groups") if isinstance(data, dict) else None
     return [g["id"] for g in groups or [] if isinstance(g, dict) and isinstance(g.get("id"), str)]

@@ -13,11 +13,13 @@ import gc
 import os
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..cache import Memo, Store, signature
+from ..errors import ContentError
 from .markdown import Markup
 from .parse import Entry, Kind, parse
 
@@ -38,8 +40,8 @@ class Batch:
     jobs: int | None = None
     workers: set[int] = field(default_factory=set)  # process ids of the workers that parsed a file
 
-    def entries(self, files: list[tuple[Kind, Path]]) -> dict[Path, Entry]:
-        """The entry of every file that can be read; one that cannot is left out (its reader reports why)."""
+    def entries(self, files: list[tuple[Kind, Path]], read: Callable[[Path], bytes]) -> dict[Path, Entry]:
+        """The entry of every file that ``read`` can read; one it cannot is left out (the loader reports why)."""
         entries: dict[Path, Entry] = {}
         jobs: list[Job] = []
         seen: list[tuple[Any, ...]] = []
@@ -52,9 +54,9 @@ class Batch:
                     self.store.keep_entry(key, record)
                     entries[path] = entry
                     continue
-                jobs.append((kind, path, path.read_bytes()))
+                jobs.append((kind, path, read(path)))
                 seen.append(file)
-            except OSError:  # gone or unreadable: reported with its reason when the file's turn comes
+            except (OSError, ContentError):  # gone or unreadable: reported with its reason when its turn comes
                 continue
         # a record holds no path (problems get it back from the job), so the key leaves it out
         keys = [self.store.key(kind, "allow_html" if self.allow_html else "", data) for kind, _, data in jobs]

@@ -1,6 +1,6 @@
 """Source files in, parsed values with positions out.
 
-``read_text`` decodes a file (UTF-8, with or without a byte-order mark, any line ends);
+``decode`` reads a file's bytes as text (UTF-8, with or without a byte-order mark, any line ends);
 ``split_front_matter`` separates YAML front matter from the Markdown body; ``parse_yaml``
 returns the data together with the file line and column of every key and list item, so
 that schema errors can point at the exact place in the *file* (not in the front matter).
@@ -8,6 +8,7 @@ that schema errors can point at the exact place in the *file* (not in the front 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,19 +67,6 @@ class SourceFile:
     body_line: int  # file line of the body's first line
 
 
-def read_text(path: Path) -> str:
-    """The file's text with a BOM removed and line ends made ``\\n``."""
-    return decode(path, read_bytes(path))
-
-
-def read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:  # a folder named *.md, no permission, a dangling link
-        raise ContentError(path, 1, 1, f"cannot be read ({exc.strerror}); make it a readable file "
-                           "or remove it") from None
-
-
 def decode(path: Path, data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
@@ -89,6 +77,25 @@ def decode(path: Path, data: bytes) -> str:
             path, line, column, "is not UTF-8 text; save the file with UTF-8 encoding"
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {"\x00": "NUL", "\x0b": "vertical tab", "\x0c": "form feed", "\x1b": "escape", "\x7f": "delete"}
+
+
+def check_characters(path: Path, text: str) -> str:
+    """``text``, if it holds no control character (a tab and line ends are fine); else one error at the first."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return text
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - text.rfind("\n", 0, found.start())
+    char = found.group()
+    name = _CONTROL_NAMES.get(char, "control character")
+    more = len(_CONTROL.findall(text)) - 1
+    others = f" ({more} more in this file)" if more else ""
+    raise ContentError(path, line, column, f"holds an invisible {name} (U+{ord(char):04X}) here{others}, "
+                       "often pasted in from a word processor; delete it")
 
 
 def split_front_matter(path: Path, text: str) -> SourceFile:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import html
 import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -18,18 +22,40 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.postprocessors import RawHtmlPostprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from ..errors import ContentWarning
+from ..errors import ContentError, ContentWarning
+from .links import SAFE_SCHEMES, normalised, scheme_of, scheme_problem
 
 OMITTED = "<!-- raw HTML omitted -->"
-SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
+BUDGET_SECONDS = 2.0  # a stretch converts in about a millisecond; only a pathological text takes this long
 _TAGS = {"p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "em", "strong",
          "a", "code", "pre", "blockquote", "img", "abbr"}
 _ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"},
                "abbr": {"title"}}
-_SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 _TAG_NAME = re.compile(r"<\s*/?\s*([a-zA-Z][\w-]*)")
-# what a browser ignores in a URL before reading its scheme, so "java&#9;script:" is javascript:
-_IGNORED_IN_URL = re.compile(r"^[\x00-\x20]+|[\t\n\r]")
+
+
+class TooSlow(Exception):
+    """The conversion ran over its time budget."""
+
+
+@contextmanager
+def budget(seconds: float) -> Iterator[None]:
+    """Raise ``TooSlow`` inside the block once ``seconds`` have passed (in the main thread, where
+    signals arrive; builds run there, in serve too, and so do the parsing workers)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class _Dropped(list[tuple[str, str]]):
@@ -52,7 +78,8 @@ class _OmitRawHtml(RawHtmlPostprocessor):
 
 
 class _UnsafeLinks(Treeprocessor):
-    """Drop link targets whose scheme could run code (javascript:, vbscript:, data:)."""
+    """Make links dead whose scheme could run code (javascript:, vbscript:, data:: ``links.scheme_problem``),
+    and leave out pictures from other sites (the page loads nothing from elsewhere)."""
 
     def __init__(self, md: markdown.Markdown, dropped: _Dropped) -> None:
         super().__init__(md)
@@ -64,10 +91,12 @@ class _UnsafeLinks(Treeprocessor):
                 target = element.get(attribute)
                 if target is None:
                     continue
-                scheme = _SCHEME.match(_IGNORED_IN_URL.sub("", html.unescape(target)))
-                if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
+                if scheme_problem(target):
                     del element.attrib[attribute]
-                    self.dropped.append((f"'{scheme.group(1)}:' link", target))
+                    self.dropped.append((f"'{scheme_of(target)}:' link", target))
+                elif attribute == "src" and (scheme_of(target) or normalised(target).startswith("//")):
+                    del element.attrib[attribute]
+                    self.dropped.append(("picture from another site", target))
 
 
 class Markup:
@@ -86,10 +115,13 @@ class Markup:
         """HTML of ``source`` and a warning for everything left out of it."""
         self._dropped.clear()
         self._md.reset()
-        out = self._md.convert(source)
+        try:
+            with budget(BUDGET_SECONDS):
+                out = self._md.convert(source)
+        except (TooSlow, RecursionError):
+            raise ContentError(path, first_line, 1, _too_slow(source)) from None
         if not self.allow_html:
-            out = nh3.clean(out, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=SAFE_SCHEMES,
-                            link_rel=None, strip_comments=True)
+            out = sanitise(out)
         warnings: list[ContentWarning] = []
         after: dict[str, int] = {}  # the same text left out twice: the second is further down
         for kind, raw in self._dropped:
@@ -107,7 +139,31 @@ class Markup:
             what = f"raw HTML <{tag.group(1)}>" if tag else "raw HTML"
             advice = "set 'allow_html: true' in site.yaml only if you trust it"
             return ContentWarning(path, line, column, f"{what} left out of the page; {advice}")
+        if kind == "picture from another site":
+            return ContentWarning(path, line, column, f"{kind} left out of the page (it would load from elsewhere); "
+                                  "copy the picture into the project and name it with 'image:'")
         return ContentWarning(path, line, column, f"{kind} left out of the page; use an https:// link")
+
+
+def sanitise(fragment: str) -> str:
+    """``fragment`` with only the elements, attributes and link schemes a stretch's text may have."""
+    return nh3.clean(fragment, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=set(SAFE_SCHEMES), link_rel=None,
+                     strip_comments=True)
+
+
+def _too_slow(source: str) -> str:
+    """What to say of a text Python-Markdown could not convert in its budget: the likely cause."""
+    counts = {mark: source.count(mark) for mark in "[(*_`<"}
+    unclosed = counts["["] - source.count("]")
+    if unclosed > 100 or counts["["] > 1000:
+        cause = f"most likely {counts['['] - min(counts['['], source.count(']'))} unclosed brackets '['"
+        fix = "close them, or write \\[ for a bracket that is only a character"
+    else:
+        mark = max(counts, key=counts.__getitem__)
+        cause = f"most likely the {counts[mark]} '{mark}' characters"
+        fix = f"check that each '{mark}' is closed, or write \\{mark} for one that is only a character"
+    return (f"the Markdown of this file took more than {BUDGET_SECONDS:.0f} s to convert ({cause}); "
+            f"{fix}")
 
 
 def plain_text(fragment: str) -> str:

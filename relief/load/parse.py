@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from ..errors import ContentError, ContentWarning, Problem
 from . import schema
-from .frontmatter import Key, Located, SourceFile, decode, parse_yaml, split_front_matter
+from .frontmatter import Key, Located, SourceFile, check_characters, decode, parse_yaml, split_front_matter
 from .markdown import Markup, plain_text
 
 Kind = Literal["page", "stretch"]
@@ -67,7 +67,7 @@ def parse(kind: Kind, path: Path, data: bytes, markup: Markup) -> str:
     A record is JSON text without the path: problems get it back in ``Entry.from_record``.
     """
     try:
-        source = split_front_matter(path, decode(path, data))
+        source = split_front_matter(path, check_characters(path, decode(path, data)))
         if source.front is None:
             raise ContentError(path, 1, 1, f"has no front matter; start the file with '---', "
                                f"the {kind} fields, and another '---'")
@@ -85,9 +85,12 @@ def parse(kind: Kind, path: Path, data: bytes, markup: Markup) -> str:
         sources = {"body": (source.body, source.body_line)}
         if kind == "page":
             sources |= {name: (values[name], doc.at(name)[0] + 1) for name in PAGE_MARKDOWN}
-        for name, (markdown, line) in sources.items():
-            html[name], warnings = markup.render(markdown, path, line)
-            problems += warnings
+        try:
+            for name, (markdown, line) in sources.items():
+                html[name], warnings = markup.render(markdown, path, line)
+                problems += warnings
+        except ContentError as error:  # over its time budget
+            return _record(True, values, doc.where, {}, "", [*problems, error])
         text = plain_text(html["body"]) if kind == "stretch" else ""
     return _record(True, values, doc.where, html, text, problems)
 

@@ -22,7 +22,8 @@ from ..errors import BuildFailed, ContentError, ContentWarning, Problem
 from ..model import CallToAction, Group, Image, Page, Site, Stretch
 from . import schema
 from .batch import Batch
-from .frontmatter import parse_yaml, read_bytes, read_text
+from .files import CONTENT_LIMIT, Files
+from .frontmatter import check_characters, decode, parse_yaml
 from .parse import Entry, Kind
 from .pictures import Pictures
 
@@ -44,8 +45,11 @@ class Loader:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[ContentWarning] = field(default_factory=list)
     entries: dict[Path, Entry] = field(default_factory=dict)  # parsed ahead by ``prefetch``
-    plain: set[Path] = field(default_factory=set)  # folders whose real path is in the project
     listings: dict[Path, list[Path]] = field(default_factory=dict)  # a group folder's *.md, as prefetch saw it
+
+    @cached_property
+    def files(self) -> Files:
+        return Files(self.project)
 
     @property
     def content(self) -> Path:
@@ -53,7 +57,7 @@ class Loader:
 
     @cached_property
     def pictures(self) -> Pictures:
-        return Pictures(self.project, self.batch.memo, self.inside)
+        return Pictures(self.project, self.files, self.batch.memo, trusted=self.batch.allow_html)
 
     @contextmanager
     def collecting(self) -> Iterator[None]:
@@ -64,34 +68,30 @@ class Loader:
             self.errors.append(error)
 
     def inside(self, path: Path) -> bool:
-        """Whether ``path``, links followed, is in the project (its folder is resolved once a build)."""
-        folder = path.parent
-        if folder not in self.plain and folder.resolve().is_relative_to(self.project.resolve()):
-            self.plain.add(folder)
-        if folder in self.plain and not path.is_symlink():  # then one look instead of one per folder above
-            return True
-        return path.resolve().is_relative_to(self.project.resolve())
+        """Whether ``path``, links followed, is in the project."""
+        return self.files.inside(path)
 
     def prefetch(self) -> None:
         """Parse every page and stretch file in one go: cached ones are not parsed again, and many
         new ones share the cores. Only plain files in plain folders are read ahead; links take
         the careful way through ``entry``."""
-        if not self.inside(self.content):
+        if not self.content.is_dir() or not self.inside(self.content):
             return
         files: list[tuple[Kind, Path]] = []
-        self.plain.add(self.content)
         for page in _plain(self.content, dirs=True):
             if not page.name.startswith((".", "_")):
                 files += [("page", Path(f.path)) for f in _plain(page.path) if f.name == "_page.md"]
-                groups = _plain(page.path, dirs=True)
-                self.plain.update([Path(page.path), *(Path(group.path) for group in groups)])
-                for group in groups:
+                for group in _plain(page.path, dirs=True):
                     with os.scandir(group.path) as found:
                         listed = sorted((f for f in found if f.name.endswith(".md")), key=lambda f: f.name)
                     paths = self.listings[Path(group.path)] = [self.path(f.path) for f in listed]
                     files += [("stretch", path) for f, path in zip(listed, paths, strict=True)
                               if STRETCH_FILE.fullmatch(f.name) and f.is_file(follow_symlinks=False)]
-        self.entries = self.batch.entries(files)
+        self.entries = self.batch.entries(files, self.read)
+
+    def read(self, path: Path) -> bytes:
+        """A page or stretch file's bytes, under the one file rule and its size limit."""
+        return self.files.read(path, limit=CONTENT_LIMIT)
 
     def path(self, name: str) -> Path:
         """``Path(name)``, the same object build after build in serve: it hashes once, not on every look-up."""
@@ -101,16 +101,14 @@ class Loader:
     def markdown_files(self, folder: Path) -> list[Path]:
         """The ``*.md`` entries of a group folder by name, as listed by ``prefetch`` (or now)."""
         listed = self.listings.get(folder)
-        return listed if listed is not None else sorted(p for p in folder.iterdir() if p.suffix == ".md")
+        return listed if listed is not None else sorted(p for p in folder.iterdir() if p.name.endswith(".md"))
 
     def entry(self, path: Path, kind: Kind) -> Entry:
         """``path`` parsed, its problems recorded; raises ``ContentError`` if it cannot be read."""
         entry = self.entries.get(path)
         if entry is None:
-            if not self.inside(path):
-                raise ContentError(path, 1, 1, "is a link to a file outside the project; copy it in instead")
-            read_bytes(path)  # raises what is wrong with a file that cannot be read
-            entry = self.batch.entries([(kind, path)])[path]
+            self.read(path)  # raises what is wrong with a file that cannot be read
+            entry = self.batch.entries([(kind, path)], self.read)[path]
         self.errors += [p for p in entry.problems if isinstance(p, ContentError)]
         self.warnings += [p for p in entry.problems if isinstance(p, ContentWarning)]
         return entry
@@ -132,9 +130,9 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
     site_file = loader.content / "site.yaml"
     settings: dict[str, Any] = {}
     with loader.collecting():
-        if not site_file.is_file():
+        if not site_file.exists() and not site_file.is_symlink():
             raise ContentError(site_file, 1, 1, "is missing; create it with at least 'title:' and 'base_url:'")
-        text = read_text(site_file)
+        text = check_characters(site_file, decode(site_file, loader.read(site_file)))
         if not text.strip():
             raise ContentError(site_file, 1, 1, "is empty; give it at least 'title:' and 'base_url:'")
         settings, errors = schema.validate(parse_yaml(site_file, text), schema.SITE, "site.yaml")
