@@ -83,8 +83,7 @@ class Builder:
             raise BuildFailed([ContentError(w.path, w.line, w.column, f"{w.message} (--strict)") for w in warnings])
         try:
             files = render_site(site, project / "templates", load_templates(project / "templates", project),
-                                load_assets(project, site), preview=options.preview, memo=self.memo,
-                                store=self.store)
+                                load_assets(project, site), preview=options.preview, memo=self.memo)
             publish(files, self.out)
         except ContentError as error:  # a template or output-folder problem: one place, one line
             raise BuildFailed([error]) from None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import markdown
 import pytest
-from conftest import ROOT, SVG, Run, stretch_md, tree_hash, write
+from conftest import ROOT, SVG, Run, add_page, stretch_md, tree_hash, write
 
 from relief.load.markdown import Markup
 from relief.pipeline import Builder, Options, build
@@ -67,8 +68,6 @@ def test_a_damaged_cache_is_ignored(tiny: Path, damage: bytes | None) -> None:
     if damage is not None:
         for file in [tiny / CACHE / "index", *(tiny / CACHE / "entries").iterdir()]:
             file.write_bytes(damage)
-    for page in (tiny / CACHE / "pages").iterdir():  # a rendered page no longer the one its digest names
-        page.write_bytes(b"<p>not what was rendered</p>")
     build(tiny, tiny / "dist")
     assert tree_hash(tiny / "dist") == expected
 
@@ -173,10 +172,60 @@ def records_on_disk(project: Path) -> list[str]:
 def test_the_cache_keeps_only_what_the_last_build_used(tiny: Path) -> None:
     build(tiny, tiny / "dist")
     first = records_on_disk(tiny)
-    assert len(first) == 4 and len(list((tiny / CACHE / "pages").iterdir())) == 1  # a page, three stretches
+    assert len(first) == 4  # a page, three stretches
     (tiny / "content/neck-relief/sitting/03-shoulder-drop.md").unlink()
     write(tiny / STRETCH, stretch_md("Chin tuck", 30, body="1. Tuck the chin, pruned."))
     build(tiny, tiny / "dist")
     second = records_on_disk(tiny)
     assert len(second) == 3 and len(set(first) & set(second)) == 2  # the page and the neck roll stay
-    assert len(list((tiny / CACHE / "pages").iterdir())) == 1  # the page as rendered before is gone
+
+
+def test_a_script_written_into_the_cache_folder_never_reaches_the_page(tiny: Path, cli: Callable[..., Run]) -> None:
+    build(tiny, tiny / "dist")
+    for shard in (tiny / CACHE / "entries").iterdir():  # as whoever can write the folder could
+        shard.write_text(shard.read_text(encoding="utf-8").replace(
+            "<li>Roll the neck.</li>", '<li>Roll the neck.<script>alert(1)</script><img src=x onerror=alert(2)></li>'),
+            encoding="utf-8")
+    assert "alert(1)" in "".join(p.read_text(encoding="utf-8") for p in (tiny / CACHE / "entries").iterdir())
+    assert cli(tiny, "build").code == 0
+    page = (tiny / "dist/index.html").read_text(encoding="utf-8")
+    assert "Roll the neck." in page and "alert(" not in page and "onerror" not in page
+
+
+def test_check_never_reads_the_cache_folder(tiny: Path, cli: Callable[..., Run], rendered: list[Path]) -> None:
+    build(tiny, tiny / "dist")
+    rendered.clear()
+    assert cli(tiny, "check").code == 0
+    assert len(rendered) == 3 + 4  # every file converted afresh
+
+
+@pytest.mark.parametrize("linked", [CACHE, f"{CACHE}/entries", f"{CACHE}/index", f"{CACHE}/lock"])
+def test_a_cache_folder_or_file_that_is_a_link_is_never_followed(tiny: Path, tmp_path: Path, linked: str) -> None:
+    build(tiny, tiny / "dist")
+    elsewhere = tmp_path / "elsewhere"
+    write(elsewhere / "keep.txt", "someone's file\n")
+    write(elsewhere / "ab", "someone's file named like a shard\n")
+    target = elsewhere if not linked.endswith(("index", "lock")) else elsewhere / "keep.txt"
+    shutil.rmtree(tiny / linked) if (tiny / linked).is_dir() else (tiny / linked).unlink()
+    (tiny / linked).symlink_to(target)
+    before = tree_hash(elsewhere)
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body="1. Tuck the chin, once more."))
+    build(tiny, tiny / "dist")
+    build(tiny, tiny / "dist")
+    assert tree_hash(elsewhere) == before
+    assert "once more" in (tiny / "dist/index.html").read_text(encoding="utf-8")
+
+
+def test_a_page_rendered_again_in_one_process_never_shows_a_stale_site_wide_figure(tiny: Path) -> None:
+    """A template may show anything of any page: the total of stretches on the whole site, say."""
+    add_page(tiny, "back-relief", "Back Relief")
+    template = tiny / "templates/page.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "</article>", "<p>Stretches on this site: {{ site.pages | map(attribute='stretches') | map('length') "
+        "| sum }}</p></article>"), encoding="utf-8")
+    builder = Builder(tiny, tiny / "preview", Options(preview=True))
+    builder.build()
+    assert "Stretches on this site: 6" in (tiny / "preview/neck-relief/index.html").read_text(encoding="utf-8")
+    write(tiny / "content/back-relief/sitting/04-side-bend.md", stretch_md("Side bend", 20))
+    builder.build()
+    assert "Stretches on this site: 7" in (tiny / "preview/neck-relief/index.html").read_text(encoding="utf-8")

@@ -1,18 +1,20 @@
-"""What earlier runs made, kept on disk in ``.relief-cache/`` for the next run.
+"""What earlier runs parsed, kept on disk in ``.relief-cache/`` for the next run.
 
-Two kinds of result are kept: parsed entries (``relief.load.parse`` records) and rendered
-pages. Each is stored under a key hashing every input that shapes it *and* the renderer:
-relief's own source and the versions of Markdown, nh3, PyYAML and Jinja. Whatever would
-change the output changes the key, so a stale result is never served.
+Parsed entries (``relief.load.parse`` records) are stored under a key hashing the file's
+bytes *and* the renderer: relief's own source and the versions of Markdown, nh3, PyYAML and
+Jinja. Whatever would change the output changes the key, so a stale record is never used.
+The folder is not trusted: whoever can write it could write any record, so the HTML of a
+record read from it is sanitised again before use (``relief.load.batch``); rendered pages
+are not kept on disk at all; ``check`` never uses it.
 
-Reading is free of side effects: ``entry`` and ``page`` only look. A build says what it
-uses with ``keep_entry`` and ``keep_page``, and ``save`` writes that and drops the rest.
+Reading is free of side effects: ``entry`` only looks. A build says what it uses with
+``keep_entry``, and ``save`` writes that and drops the rest.
 
-On disk: ``index`` (a JSON head: format, renderer, the SHA-256 of each page kept),
-``pages/<key>.html``, and the entries in 256 files ``entries/<first two hex digits of
-their keys>``, a line each: key, space, record. So an edit rewrites one or two small
-files, not all. Each file is written whole and atomically (a temporary file, then
-``os.replace``) under a lock; one that cannot be read or does not check out is ignored.
+On disk: ``index`` (a JSON head: format and renderer) and the entries in 256 files
+``entries/<first two hex digits of their keys>``, a line each: key, space, record. So an
+edit rewrites one or two small files, not all. Each file is written whole and atomically (a
+temporary file, then ``os.replace``) under a lock. A folder or file of the cache that is a
+symbolic link is ignored, never followed, and clean-up deletes only names the cache writes.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ import fcntl
 import hashlib
 import json
 import os
+import re
+import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 import jinja2
 import markdown
@@ -33,10 +38,11 @@ from .. import __version__
 
 FOLDER = ".relief-cache"
 _INDEX = "index"
-_PAGES = "pages"
 _ENTRIES = "entries"
-_FORMAT = 3
+_FORMAT = 4
+_SHARD = re.compile(r"[0-9a-f]{2}")
 _PACKAGE = Path(__file__).resolve().parent.parent
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def renderer_fingerprint() -> str:
@@ -53,21 +59,16 @@ def renderer_fingerprint() -> str:
 
 
 class Store:
-    """Results by key; ``folder`` None keeps nothing (``--no-cache``)."""
+    """Records by key; ``folder`` None (``--no-cache``), or a folder that is a link, keeps nothing on disk."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
+        self.folder = folder if folder is not None and _plain_folder_or_none(folder) else None
         self.fingerprint = renderer_fingerprint()
         self._dirty: set[str] = set()  # entry files to write again: the first two hex digits of their keys
-        index = self._read_index()
-        self._stale = index is None  # what is on disk is of no use: replace it all
-        self._page_digests: dict[str, str] = index or {}  # page key -> SHA-256 of its bytes
-        self._entries: dict[str, str] = self._read_entries() if index is not None else {}
-        self._pages: dict[str, bytes] = {}  # pages read or rendered by this process
-        self._new_pages: set[str] = set()  # ... of which these are not on disk yet
-        self._kept_entries: set[str] = set()  # what this build uses
-        self._kept_pages: set[str] = set()
-        self._changed = False
+        fresh = self._read_index()
+        self._stale = not fresh  # what is on disk is of no use: replace it all
+        self._entries: dict[str, str] = self._read_entries() if fresh else {}
+        self._kept: set[str] = set()  # what this build uses
 
     def key(self, *parts: str | bytes) -> str:
         """A key for a result made from ``parts`` by this renderer."""
@@ -86,49 +87,22 @@ class Store:
         if self._entries.get(key) != record:
             self._entries[key] = record
             self._dirty.add(key[:2])
-        self._kept_entries.add(key)
-
-    def page(self, key: str) -> bytes | None:
-        """The page kept under ``key``, if any and if its bytes are those the index names."""
-        data = self._pages.get(key)
-        if data is None and self.folder is not None and key in self._page_digests:
-            try:
-                data = (self.folder / _PAGES / f"{key}.html").read_bytes()
-            except OSError:  # removed by another build since this one read the index
-                return None
-            if hashlib.sha256(data).hexdigest() != self._page_digests[key]:
-                return None
-            self._pages[key] = data
-        return data
-
-    def keep_page(self, key: str, data: bytes) -> None:
-        """This build uses the page ``data`` (new, or read with ``page``): keep it."""
-        if key not in self._page_digests or key not in self._pages:
-            self._new_pages.add(key)
-            self._changed = True
-        self._pages[key] = data
-        self._page_digests[key] = hashlib.sha256(data).hexdigest()
-        self._kept_pages.add(key)
+        self._kept.add(key)
 
     def save(self) -> None:
         """Write what this build kept and drop what it did not, in memory and on disk."""
-        self._dirty |= {key[:2] for key in self._entries.keys() - self._kept_entries}
-        if self._page_digests.keys() - self._kept_pages:
-            self._changed = True
-        self._entries = {key: self._entries[key] for key in self._kept_entries}
-        self._page_digests = {key: self._page_digests[key] for key in self._kept_pages}
-        self._pages = {key: data for key, data in self._pages.items() if key in self._kept_pages}
-        self._new_pages &= self._kept_pages
-        self._kept_entries, self._kept_pages = set(), set()
-        if self.folder is None or not (self._changed or self._dirty or self._stale):
+        self._dirty |= {key[:2] for key in self._entries.keys() - self._kept}
+        self._entries = {key: self._entries[key] for key in self._kept}
+        self._kept = set()
+        if self.folder is None or not (self._dirty or self._stale):
             return
-        pages, entries = self.folder / _PAGES, self.folder / _ENTRIES
-        pages.mkdir(parents=True, exist_ok=True)
+        entries = self.folder / _ENTRIES
+        self.folder.mkdir(exist_ok=True)
         entries.mkdir(exist_ok=True)
-        with open(self.folder / "lock", "w") as lock:
+        if not (_plain_folder(self.folder) and _plain_folder(entries)):
+            return  # turned into a link since the cache was read: write nothing through it
+        with _open_lock(self.folder / "lock") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time: a build and serve may overlap
-            for key in self._new_pages:
-                _write_atomic(pages / f"{key}.html", self._pages[key])
             shards: dict[str, list[str]] = {shard: [] for shard in self._dirty}
             for key, record in self._entries.items():
                 if self._stale or key[:2] in self._dirty:
@@ -137,36 +111,37 @@ class Store:
                 if lines:
                     _write_atomic(entries / shard, "".join(lines).encode())
                 else:
-                    (entries / shard).unlink(missing_ok=True)
-            head = {"format": _FORMAT, "renderer": self.fingerprint, "pages": self._page_digests}
-            _write_atomic(self.folder / _INDEX, json.dumps(head).encode())
-            # what earlier builds, a renderer now gone, or a killed build (its temporary files) left
-            gone = [p for p in pages.iterdir() if p.stem not in self._page_digests]
-            gone += [p for p in entries.iterdir() if p.name.startswith(".") or (self._stale and p.name not in shards)]
-            gone += self.folder.glob(f".{_INDEX}.*")
-            for old in gone:
-                old.unlink(missing_ok=True)
-        self._changed, self._stale, self._dirty, self._new_pages = False, False, set(), set()
+                    _remove_file(entries / shard)
+            _write_atomic(self.folder / _INDEX, json.dumps({"format": _FORMAT, "renderer": self.fingerprint}).encode())
+            # what a renderer now gone, or a killed build (its temporary files), left: only names written here
+            for old in entries.iterdir():
+                ours = _SHARD.fullmatch(old.name) or (old.name.startswith(".") and _SHARD.match(old.name[1:]))
+                if ours and (old.name.startswith(".") or (self._stale and old.name not in shards)):
+                    _remove_file(old)
+            for old in self.folder.glob(f".{_INDEX}.*"):
+                _remove_file(old)
+        self._stale, self._dirty = False, set()
 
-    def _read_index(self) -> dict[str, str] | None:
-        """The page digests of the index; None if it is missing, damaged or of another renderer."""
+    def _read_index(self) -> bool:
+        """Whether the index names this format and renderer (missing, damaged or a link: no)."""
         if self.folder is None:
-            return None
+            return False
         try:
-            head = json.loads((self.folder / _INDEX).read_bytes())
-        except (OSError, ValueError):  # missing, unreadable, cut short, not JSON: start afresh
-            return None
-        fresh = (isinstance(head, dict) and head.get("format") == _FORMAT
-                 and head.get("renderer") == self.fingerprint and isinstance(head.get("pages"), dict))
-        return head["pages"] if fresh else None
+            head = json.loads(_read_plain(self.folder / _INDEX))
+        except (OSError, ValueError):  # missing, unreadable, a link, cut short, not JSON: start afresh
+            return False
+        return isinstance(head, dict) and head.get("format") == _FORMAT and head.get("renderer") == self.fingerprint
 
     def _read_entries(self) -> dict[str, str]:
         """Every record on disk by key; a record is decoded only when used (``relief.load.batch``)."""
         records: dict[str, str] = {}
-        for shard in sorted((self.folder / _ENTRIES).glob("??")) if self.folder else []:
+        folder = self.folder / _ENTRIES if self.folder else None
+        if folder is None or not _plain_folder(folder):
+            return records
+        for shard in sorted(folder.glob("??")):
             try:
-                lines = shard.read_bytes().decode().split("\n")
-            except (OSError, ValueError):  # unreadable or not text: written again at the next save
+                lines = _read_plain(shard).decode().split("\n")
+            except (OSError, ValueError):  # unreadable, a link, not text: written again at the next save
                 self._dirty.add(shard.name)
                 continue
             records.update((key, record) for key, _, record in (line.partition(" ") for line in lines) if record)
@@ -179,12 +154,47 @@ def signature(path: Path) -> tuple[int, int, int, int]:
     return info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino
 
 
+def _plain_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def _plain_folder_or_none(path: Path) -> bool:
+    """A real folder, or nothing yet (then it is made as one); a link or a file is not ours to use."""
+    return _plain_folder(path) or not (path.exists() or path.is_symlink())
+
+
+def _read_plain(path: Path) -> bytes:
+    """The bytes of a regular file, never through a link (``OSError`` otherwise)."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW)
+    with os.fdopen(handle, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return file.read()
+
+
+def _open_lock(path: Path) -> BinaryIO:
+    """The lock file, opened without following a link (a link there is an error, not a file to truncate)."""
+    return os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644), "r+b")
+
+
+def _remove_file(path: Path) -> None:
+    """Remove ``path`` if it is a file or a link (the link itself); never what a link points to."""
+    try:
+        if not stat.S_ISDIR(path.lstat().st_mode):
+            path.unlink()
+    except FileNotFoundError:
+        pass
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
-        os.replace(temporary, path)
+        os.replace(temporary, path)  # replaces a link at ``path`` itself, never its target
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -13,7 +13,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -188,7 +188,9 @@ def check(project: Path, options: Options) -> int:
     """Build into a temporary folder, check the bundle, print every problem; 0 when all is well."""
     with tempfile.TemporaryDirectory(prefix="relief-check-") as scratch:
         out = Path(scratch) / "dist"
-        report = reported_build(Builder(project, out, options), project, "nothing was published")
+        # never from the cache folder: what is checked is what this run made of the sources
+        report = reported_build(Builder(project, out, replace(options, cache=False)), project,
+                                "nothing was published")
         if report is None:
             return 1
         errors, checked = check_bundle(out, report.base_url)

@@ -14,13 +14,13 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..cache import Memo, Store, signature
 from ..errors import ContentError
-from .markdown import Markup
+from .markdown import Markup, sanitise
 from .parse import Entry, Kind, parse
 
 Job = tuple[Kind, Path, bytes]
@@ -60,7 +60,8 @@ class Batch:
                 continue
         # a record holds no path (problems get it back from the job), so the key leaves it out
         keys = [self.store.key(kind, "allow_html" if self.allow_html else "", data) for kind, _, data in jobs]
-        records = [self.store.entry(key) for key in keys]
+        # with allow_html no sanitiser runs, so a record from the (untrusted) folder is never used
+        records = [None if self.allow_html else self.store.entry(key) for key in keys]
         found = [_entry(path, record) for (_, path, _), record in zip(jobs, records, strict=True)]
         missing = [index for index, entry in enumerate(found) if entry is None]
         for index, record in zip(missing, self._parse([jobs[i] for i in missing]), strict=True):
@@ -99,11 +100,13 @@ class Batch:
 
 
 def _entry(path: Path, record: str | None) -> Entry | None:
-    """The entry of a cached record; None if there is none or it was damaged (then it is parsed again)."""
+    """The entry of a record from the cache folder, its HTML sanitised again (whoever can write the folder
+    could have written anything); None if there is none or it was damaged (then the file is parsed again)."""
     if record is None:
         return None
     try:
-        return Entry.from_record(path, record)
+        entry = Entry.from_record(path, record)
+        return replace(entry, html={name: sanitise(str(html)) for name, html in entry.html.items()})
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):
         return None
 

@@ -8,37 +8,37 @@ sitemap and host files are made in ``data``.
 
 from __future__ import annotations
 
-import hashlib
 import traceback
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from ..cache import Memo, Store
+from ..cache import Memo
 from ..errors import ContentError
-from ..model import Page, Site
+from ..model import Site
 from .data import headers, json_ld, sitemap
-from .fingerprint import AssetMap, fingerprint_all
+from .fingerprint import fingerprint_all
 from .templates import environment
 from .urls import Urls, page_path
 
 
 def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_files: dict[str, bytes], *,
-                preview: bool = False, memo: Memo | None = None, store: Store | None = None) -> dict[str, bytes]:
+                preview: bool = False, memo: Memo | None = None) -> dict[str, bytes]:
     """Every file of the bundle, by path relative to the bundle.
 
     ``sources`` are the templates by name (``templates`` is their folder, for messages),
-    ``asset_files`` the assets by logical name. A page whose inputs are all as in an earlier
-    build is taken from ``store`` instead of rendered again.
+    ``asset_files`` the assets by logical name. Within one process (``serve``), a page whose
+    inputs are all as in the last build is not rendered again: its key holds the whole site
+    (a template may show anything of any page), the templates, the assets and the mode.
     """
     memo = memo or Memo()
-    store = store or Store(None)
-    compiled = ("environment", templates, tuple(sources.items()))  # templates compile once per process
+    template_key = tuple(sources.items())
+    compiled = ("environment", templates, template_key)  # templates compile once per process
     env = memo.get(compiled) or memo.keep(compiled, environment(templates, sources))
-    assets = _fingerprinted(memo, asset_files)
+    asset_key = tuple(asset_files.items())
+    assets = memo.get(("assets", asset_key)) or memo.keep(("assets", asset_key), fingerprint_all(asset_files))
     urls = Urls(site.base_url)
 
     def asset(logical: str, *, absolute: bool = False) -> str:
@@ -48,14 +48,13 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
               "preview": preview}
     files: dict[str, bytes] = {}
     render = _renderer(env, templates, common)
-    shared = _shared_inputs(site, sources, assets, preview)
     for page in site.pages:
         here = page_path(site, page)
-        key = _page_key(memo, store, shared, page)
-        html = store.page(key)
+        key = ("page", site, template_key, asset_key, preview, page.slug)
+        html = memo.get(key)
         if html is None:
-            html = render("page.html", page=page, page_url=here, structured_data=json_ld(site, page, urls, asset))
-        store.keep_page(key, html)
+            html = memo.keep(key, render("page.html", page=page, page_url=here,
+                                         structured_data=json_ld(site, page, urls, asset)))
         files[f"{page.slug}/index.html"] = html
         if here == "":
             files["index.html"] = html
@@ -71,32 +70,6 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
         if logical == "favicon.ico":  # browsers ask for /favicon.ico by that name
             files["favicon.ico"] = data
     return files
-
-
-def _fingerprinted(memo: Memo, asset_files: dict[str, bytes]) -> AssetMap:
-    """``fingerprint_all``, done once per process while the assets stay the same."""
-    key = ("assets", tuple(asset_files.items()))
-    return memo.get(key) or memo.keep(key, fingerprint_all(asset_files))
-
-
-def _page_key(memo: Memo, store: Store, shared: str, page: Page) -> str:
-    """The page's cache key: a hash of all its template sees. Held in memory under the page
-    itself, which hashes and compares fast when its texts are those of the last build."""
-    held = ("page key", shared, page)
-    return memo.get(held) or memo.keep(held, store.key(shared, repr(page)))
-
-
-def _shared_inputs(site: Site, sources: dict[str, bytes], assets: AssetMap, preview: bool) -> str:
-    """All a page's template sees besides the page itself, for its cache key: the site's settings,
-    the templates, the assets' names and, of the other pages, what a list of them would show
-    (a template that shows more of other pages than that must not be cached this way)."""
-    digest = hashlib.sha256(repr((replace(site, pages=()), preview)).encode())
-    for page in site.pages:
-        digest.update(repr((page.slug, page.title, page.description, page.reviewed)).encode())
-    for name, data in sources.items():
-        digest.update(f"{name}\0{len(data)}\0".encode() + data)
-    digest.update(repr(sorted((name, path) for name, (path, _) in assets.files.items())).encode())
-    return digest.hexdigest()
 
 
 def _renderer(env: jinja2.Environment, templates: Path, common: dict[str, Any]) -> Callable[..., bytes]:

@@ -51,8 +51,18 @@ def json_ld(site: Site, page: Page, urls: Urls, asset: Callable[..., str]) -> st
     }
     if page.reviewed_by:
         data["reviewedBy"] = {"@type": "Person", "name": page.reviewed_by}
+    return script_json(data)
+
+
+_IN_SCRIPT = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                            "\u2029": "\\u2029"})
+
+
+def script_json(data: Any) -> str:
+    """``data`` as JSON that can sit inside a ``<script>`` element whatever its strings hold: no ``<``,
+    ``>`` or ``&`` (so no ``</script>`` or ``<!--`` can end or swallow the element) and no U+2028/2029."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # no indent: the C encoder, 4x faster
-    return text.replace("</", "<\\/")  # cannot close the <script> element it lives in
+    return text.translate(_IN_SCRIPT)
 
 
 def sitemap(site: Site, urls: Urls) -> bytes:

@@ -6,6 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
+import markupsafe
+
+from .data import script_json
 
 
 def environment(templates: Path, sources: dict[str, bytes]) -> jinja2.Environment:
@@ -25,6 +28,7 @@ def environment(templates: Path, sources: dict[str, bytes]) -> jinja2.Environmen
         keep_trailing_newline=True,
     )
     env.filters["duration"] = spoken_duration
+    env.filters["tojson"] = lambda value: markupsafe.Markup(script_json(value))  # the one rule for data in <script>
     env.filters["og_locale"] = og_locale
     return env
 
