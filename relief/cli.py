@@ -72,6 +72,9 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
     serve_cmd.add_argument("--host", default="127.0.0.1",
                            help="address to listen on (default 127.0.0.1: this machine only)")
+    serve_cmd.add_argument("--base-url", type=_base_url, metavar="URL",
+                           help="serve under the path of this URL instead of site.yaml's base_url "
+                           "(e.g. http://127.0.0.1:8000/relief/)")
 
     check_cmd = commands.add_parser("check", help="validate content and the built bundle",
                                     description="Validate all content, build into a temporary folder and "
@@ -98,7 +101,7 @@ def main(argv: list[str] | None = None, *, project: Path | None = None) -> int:
     if args.command == "serve":
         from .commands.serve import serve
 
-        return serve(project, host=args.host, port=args.port)
+        return serve(project, host=args.host, port=args.port, base_url=args.base_url)
     if args.command == "new":
         from .commands.new import new
 

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# control characters, and the invisible marks that reorder text: shown escaped, so that a file
+# name or a value cannot move the cursor, recolour the terminal or forge a line of a CI log
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape: ``\\x1b``, ``\\u202e``."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True)
@@ -23,7 +34,7 @@ class Problem(Exception):
         path = self.path
         if root is not None and path.is_relative_to(root):
             path = path.relative_to(root)
-        return f"{path}:{self.line}:{self.column}: {self.kind}: {self.message}"
+        return printable(f"{path}:{self.line}:{self.column}: {self.kind}: {self.message}")
 
     def __str__(self) -> str:
         return self.format()

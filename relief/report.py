@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sized
 from pathlib import Path
 
-from .errors import Problem
+from .errors import Problem, printable
 from .pipeline import BuildReport
 
 
@@ -34,6 +34,6 @@ def counted(items: Sized, noun: str) -> str:
 def shown(path: Path, project: Path) -> str:
     """``path`` as the user should read it: relative to the project when inside it."""
     try:
-        return str(path.absolute().relative_to(project))
+        return printable(str(path.absolute().relative_to(project)))
     except ValueError:
-        return str(path)
+        return printable(str(path))

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import ContentError
+from ..errors import ContentError, printable
 from ..load import schema
 from ..load.files import Files
 from ..load.frontmatter import decode, parse_yaml, split_front_matter
 from ..load.tree import RESERVED_SLUGS, STRETCH_FILE
+from ..report import shown
 
 FIRST_GROUP = "routine"
 
@@ -42,13 +43,13 @@ def new(project: Path, target: str) -> int:
         else:
             raise Refused(f"'{target}' is neither PAGE nor PAGE/GROUP/NAME, e.g. middle-back-relief/sitting/neck-roll")
     except Refused as refused:
-        print(f"relief new: {refused}", file=sys.stderr)
+        print(f"relief new: {printable(str(refused))}", file=sys.stderr)
         return refused.code
     except ContentError as error:
         print(f"{error.format(project)}\nrelief new: fix this first, then try again.", file=sys.stderr)
         return 1
     for path in written:
-        print(f"Wrote {path.relative_to(project)}")
+        print(f"Wrote {shown(path, project)}")
     print("New stretches are drafts: 'relief serve' shows them; set 'draft: false' to publish.")
     return 0
 

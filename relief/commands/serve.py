@@ -1,45 +1,63 @@
 """``relief serve``: build into a temporary folder, serve it, rebuild and reload the browser on every save.
 
 The project is built with ``Options(preview=True)`` (drafts shown with their marker) into a
-temporary folder, never ``dist/``, and served from there by tornado. ``watch`` holds the
-watcher and the livereload socket. A page whose socket connects after a rebuild would
-never hear of it: every served page carries the number of the build it shows and, once
-connected, asks for the current one.
+temporary folder, never ``dist/``, and served under the path of its ``base_url`` (as
+``mkdocs serve`` does; ``/`` redirects there). Two threads: the HTTP server (tornado, and
+livereload's socket through ``watch``) answers from the last good bundle while the main
+thread watches the folders and rebuilds, so a long rebuild never makes the preview wait.
+A page whose socket connects after a rebuild would never hear of it: every served page
+carries the number of the build it shows and, once connected, asks for the current one.
 
-While the last build failed, every page is served with its problems over it; the files are
-those of the last good build.
+The preview answers only requests whose ``Host`` names the address it serves (so a web
+page that rebinds its own name to 127.0.0.1 cannot read drafts), and livereload's socket
+only pages of that origin. While the last build failed, every page is served with its
+problems over it; the files are those of the last good build.
 """
 
 from __future__ import annotations
 
 import html
-import logging
 import mimetypes
 import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from tornado import web
-from tornado.ioloop import IOLoop
+from urllib.parse import quote, urlsplit
 
 from ..errors import BuildFailed, Problem
 from ..pipeline import Builder, Options, guarded_build
-from ..report import counted, describe, print_problems
-from .watch import TreeWatcher, routes, start_polling
+from ..report import counted, describe, print_problems, shown
+from .live import CLIENT, Server
+from .watch import POLL_SECONDS, TreeWatcher
 
 WATCHED = ("content", "templates", "assets")  # site.yaml lives in content/
-BUILD_PATH = "_relief/build"  # a page slug cannot start with "_", so no page can take this URL
 
-_CHECK_SCRIPT = ('<script>document.addEventListener("LiveReloadConnect",()=>fetch("/{path}",{{cache:"no-store"}})'
-                 '.then(r=>r.text()).then(b=>{{if(b!=="{build}")location.reload()}}))</script>\n')
-_RELOAD_SCRIPT = ('<script>(function(){{var s=document.createElement("script");s.src="//"+location.hostname+":{port}'
-                  '/livereload.js?port={port}";document.head.appendChild(s);}})();</script>')
-_OVERLAY = ('<div id="relief-build-errors" role="alert" style="position:fixed;inset:0 0 auto;z-index:2147483647;'
-            'max-height:70vh;overflow:auto;margin:0;padding:1rem 1.25rem;background:#fff1f0;color:#5c0000;'
-            'border-bottom:4px solid #c00;font:15px/1.5 ui-monospace,monospace;white-space:pre-wrap">'
+_CLIENT_JS = """(function () {
+  var me = document.currentScript;
+  document.addEventListener("LiveReloadConnect", function () {
+    fetch("/%(client)s/build", {cache: "no-store"}).then(function (r) { return r.text(); })
+      .then(function (build) { if (build !== me.dataset.build) location.reload(); });
+  });
+  if (navigator.serviceWorker) {  /* the preview is never cached: drop a worker an earlier visit left */
+    navigator.serviceWorker.getRegistrations().then(function (all) {
+      all.forEach(function (registration) { registration.unregister(); });
+    });
+  }
+  var reload = document.createElement("script");
+  reload.src = "/livereload.js?port=" + (location.port || 80);
+  document.head.appendChild(reload);
+})();
+"""
+_CLIENT_CSS = """#relief-build-errors{position:fixed;inset:0 0 auto;z-index:2147483647;max-height:70vh;overflow:auto;
+margin:0;padding:1rem 1.25rem;background:#fff1f0;color:#5c0000;border-bottom:4px solid #c00;
+font:15px/1.5 ui-monospace,monospace;white-space:pre-wrap}
+"""
+_HEAD = ('<link rel="stylesheet" href="/{client}/preview.css">'
+         '<script src="/{client}/preview.js" data-build="{build}"></script>\n')
+_OVERLAY = ('<div id="relief-build-errors" role="alert">'
             '<strong>The build failed; this is the last good page. Fix these and save:</strong>\n{lines}</div>\n')
 _NO_BUILD = b"<!doctype html>\n<html lang=en><head><title>Build failed</title></head><body></body></html>\n"
 
@@ -49,7 +67,7 @@ class Preview:
     """The preview's state: where the bundle is, how it is built, what went wrong last."""
 
     builder: Builder  # kept for the session: it holds the memo of what earlier builds parsed and rendered
-    port: int
+    root: str = "/"  # the URL path the bundle is served under, e.g. "/relief/"
     errors: list[Problem] = field(default_factory=list)
     builds: int = 0
     session: str = field(default_factory=lambda: f"{time.time_ns():x}")  # tells a restarted server apart
@@ -86,93 +104,106 @@ class Preview:
     def _shown(self, changed: list[str]) -> str:
         if len(changed) > 1:
             return f"changes to {len(changed)} files"
-        return f"a change to {Path(changed[0]).relative_to(self.project)}"
+        return f"a change to {shown(Path(changed[0]), self.project)}"
 
     def locate(self, url_path: str) -> Path | None:
-        """The bundle file a URL path names (a folder's index.html), or None: never one outside the bundle."""
+        """The bundle file a decoded URL path below ``root`` names (a folder's index.html), or None:
+        never one outside the bundle, and never an error for a name the file system refuses."""
         root = self.out.resolve()
         try:
-            target = (root / url_path).resolve()
-        except (OSError, ValueError):  # a NUL byte, a loop of links
+            target = (root / url_path.lstrip("/")).resolve()
+            if not target.is_relative_to(root):
+                return None
+            if target.is_dir():
+                target = target / "index.html"
+            return target if target.is_file() else None
+        except (OSError, ValueError):  # a NUL byte, a name too long, a loop of links
             return None
-        if not target.is_relative_to(root):
-            return None
-        if target.is_dir():
-            target = target / "index.html"
-        return target if target.is_file() else None
+
+    def address(self, file: Path) -> str:
+        """The URL path of a bundle folder's page, made from where it really is (never from the request)."""
+        relative = file.parent.relative_to(self.out.resolve()).as_posix()
+        return self.root + (quote(relative) + "/" if relative != "." else "")
+
+    def response(self, url_path: str) -> tuple[int, str, bytes, str | None]:
+        """Status, content type, body and redirect target for a GET of ``url_path`` (decoded, from the root)."""
+        if not url_path.startswith(self.root):
+            if url_path in ("/", self.root.rstrip("/")):
+                return 302, "", b"", self.root
+            return self._not_found()
+        below = url_path[len(self.root):]
+        file = self.locate(below)
+        if file is None:
+            return self._not_found()
+        if file.name == "index.html" and below and not below.endswith(("/", "index.html")):
+            return 301, "", b"", self.address(file)  # as static hosts do, so relative links resolve alike
+        return 200, _kind(file.name), self._served(file), None
+
+    def _not_found(self) -> tuple[int, str, bytes, str | None]:
+        file = self.locate("404.html")
+        return 404, "text/html; charset=utf-8", self._served(file) if file else self.decorate(_NO_BUILD), None
+
+    def _served(self, file: Path) -> bytes:
+        data = file.read_bytes()
+        return self.decorate(data) if file.suffix == ".html" else data
 
     def decorate(self, page: bytes) -> bytes:
-        """An HTML page as served: the reload scripts in its head, the problems over it if the build failed."""
-        scripts = _CHECK_SCRIPT.format(path=BUILD_PATH, build=self.build_id) + _RELOAD_SCRIPT.format(port=self.port)
-        page = page.replace(b"</head>", scripts.encode() + b"</head>", 1)
+        """An HTML page as served: the preview's script in its head, the problems over it if the build failed."""
+        page = page.replace(b"</head>", _HEAD.format(client=CLIENT, build=self.build_id).encode() + b"</head>", 1)
         if self.errors:
             lines = "\n".join(html.escape(problem.format(self.project)) for problem in self.errors)
             head, end, tail = page.rpartition(b"</body>")
             page = head + _OVERLAY.format(lines=lines).encode() + end + tail
         return page
 
-
-class BundleHandler(web.RequestHandler):
-    """Files of the bundle; ``404.html`` for everything else."""
-
-    def initialize(self, preview: Preview) -> None:
-        self.preview = preview
-
-    def get(self, path: str) -> None:
-        file = self.preview.locate(path)
-        if file is not None and file.name == "index.html" and path and not path.endswith(("/", "index.html")):
-            self.redirect(f"/{path}/", permanent=True)  # as static hosts do, so relative links resolve alike
-            return
-        if file is None:
-            self.set_status(404)
-            file = self.preview.locate("404.html")
-        data = file.read_bytes() if file else _NO_BUILD
-        kind = mimetypes.guess_type(file.name if file else "x.html")[0] or "application/octet-stream"
-        if kind == "text/html":
-            data = self.preview.decorate(data)
-        self.set_header("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") else kind)
-        self.set_header("Cache-Control", "no-store")
-        self.finish(data)
+    def client_file(self, name: str) -> tuple[str, bytes] | None:
+        """The preview's own script, stylesheet and build number."""
+        if name == "preview.js":
+            return "text/javascript; charset=utf-8", (_CLIENT_JS % {"client": CLIENT}).encode()
+        if name == "preview.css":
+            return "text/css; charset=utf-8", _CLIENT_CSS.encode()
+        if name == "build":
+            return "text/plain; charset=utf-8", self.build_id.encode()
+        return None
 
 
-class BuildHandler(web.RequestHandler):
-    """The number of the current build, for a page that has just connected."""
-
-    def initialize(self, preview: Preview) -> None:
-        self.preview = preview
-
-    def get(self) -> None:
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.set_header("Cache-Control", "no-store")
-        self.finish(self.preview.build_id)
+def _kind(name: str) -> str:
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return f"{kind}; charset=utf-8" if kind.startswith("text/") or kind.endswith(("javascript", "json", "xml")) \
+        else kind
 
 
-def serve(project: Path, *, host: str = "127.0.0.1", port: int = 8000) -> int:
+def serve(project: Path, *, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None) -> int:
     """Preview ``project`` on http://host:port/ until Ctrl-C; 2 if that address cannot be used."""
-    url = f"http://{_url_host(host)}:{port}/"
-    logging.getLogger("tornado.access").setLevel(logging.ERROR)  # not a line per request; failures still show
-    loop = IOLoop.current()
-    for sig in (signal.SIGINT, signal.SIGTERM):  # stop between builds, never halfway through one
-        loop.asyncio_loop.add_signal_handler(sig, loop.stop)  # type: ignore[attr-defined]
+    from ..load import read_base_url
+
+    origin = f"http://{_url_host(host)}:{port}"
+    root = urlsplit(base_url or read_base_url(project) or "/").path or "/"
+    root = root if root.endswith("/") else root + "/"
     with tempfile.TemporaryDirectory(prefix="relief-serve-") as temp:
-        preview = Preview(Builder(project, Path(temp) / "site", Options(preview=True, base_url=url)), port)
+        builder = Builder(project, Path(temp) / "site", Options(preview=True, base_url=origin + root))
+        preview = Preview(builder, root)
         watcher = TreeWatcher([str(project / folder) for folder in WATCHED])
-        state = {"preview": preview}
-        app = web.Application([*routes([url.rstrip("/")], watcher), (f"/{BUILD_PATH}", BuildHandler, state),
-                               (r"/(.*)", BundleHandler, state)])
         try:
-            app.listen(port, address=host)
+            server = Server(preview, host, port, watcher)
         except OSError as exc:
             print(f"relief serve: cannot listen on {host} port {port}: {exc.strerror or exc}. "
                   "Is another server running there? Choose another port with --port.", file=sys.stderr)
             return 2
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):  # stop between builds, never halfway through one
+            signal.signal(sig, lambda *_: stop.set())
         watcher.baseline()
+        server.start()
         preview.rebuild([])
-        print(f"Serving {url} (drafts shown) - watching {', '.join(f'{f}/' for f in WATCHED)}; "
+        print(f"Serving {origin}{root} (drafts shown) - watching {', '.join(f'{f}/' for f in WATCHED)}; "
               "press Ctrl-C to stop.", flush=True)
-        start_polling(watcher, preview.rebuild)
-        loop.start()
-        loop.close(all_fds=True)
+        while not stop.wait(POLL_SECONDS):
+            changed = watcher.poll()
+            if changed:
+                preview.rebuild(changed)
+                server.reload_pages()
+        server.stop()
     print("Stopped; removed the preview files.", flush=True)
     return 0
 

@@ -1,4 +1,4 @@
-"""The preview's two moving parts: a watcher of the project's folders and livereload's socket.
+"""The preview's watcher of the project's folders.
 
 ``TreeWatcher`` is a plain class (no livereload ``Watcher`` underneath): every 0.1 s it
 takes a snapshot of the watched folders (inode, size, modification time and, for a file
@@ -6,34 +6,24 @@ saved in the last two seconds, a hash of its bytes: a save on a file system with
 one-second times that keeps the size is still seen), and once the tree has been still for
 one poll it reports every file that changed since the last build: a burst of saves is
 one rebuild, a save by rename is seen, nothing is dropped.
-
-livereload is used through its public classes only: ``LiveReloadHandler`` speaks its
-WebSocket protocol to ``livereload.js`` (served by ``LiveReloadJSHandler``), and
-``reload_waiters`` tells every connected page to reload. ``ReloadSocket`` accepts only
-connections from the preview's own origin and ignores messages it cannot read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
-from tornado import web
+from ..load.files import is_side_file
 
 POLL_SECONDS = 0.1
 RECENT_NS = 2_000_000_000  # a file changed this recently is hashed: its time may not tell two saves apart
 
 Stamp = tuple[int, int, int, bytes]  # inode, size, modification time in ns, a hash of recent bytes (or b"")
 Snapshot = dict[str, Stamp]
-
-
-def is_scratch(name: str) -> bool:
-    """Editor and system side files (``.x.swp``, ``#x.md#``, ``x.md~``, ``.DS_Store``): never saves."""
-    return name.startswith((".", "#")) or name.endswith("~")
 
 
 @dataclass
@@ -67,13 +57,13 @@ class TreeWatcher:
             for root, dirs, names in os.walk(folder):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 for name in names:
-                    if is_scratch(name):
+                    if is_side_file(name):
                         continue
                     path = os.path.join(root, name)
                     try:
                         info = os.stat(path)
                         stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
-                        if info.st_mtime_ns >= recent:
+                        if info.st_mtime_ns >= recent and stat.S_ISREG(info.st_mode):  # a FIFO is never opened
                             digest = _digest(path)
                         else:  # as it was when last seen, so a file growing old is not a change
                             last = self._seen.get(path)
@@ -85,44 +75,5 @@ class TreeWatcher:
 
 
 def _digest(path: str) -> bytes:
-    with open(path, "rb") as file:
+    with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
         return hashlib.blake2b(file.read(), digest_size=16).digest()
-
-
-class ReloadSocket(LiveReloadHandler):
-    """livereload's WebSocket, for pages of the preview's own origin only."""
-
-    origins: frozenset[str] = frozenset()  # set by ``routes``
-
-    def check_origin(self, origin: str) -> bool:
-        return origin in self.origins
-
-    def on_message(self, message: str | bytes) -> None:
-        try:
-            super().on_message(message)
-        except (ValueError, TypeError, AttributeError, KeyError):  # not livereload's protocol: ignore it
-            return
-
-
-def routes(origins: Collection[str], watcher: TreeWatcher) -> list[tuple[str, type[web.RequestHandler]]]:
-    """The livereload routes: its socket and its script."""
-    ReloadSocket.origins = frozenset(origins)
-    ReloadSocket.watcher = watcher  # livereload names the watcher's ``filepath`` when it logs a reload
-    return [(r"/livereload", ReloadSocket), (r"/livereload\.js", LiveReloadJSHandler)]
-
-
-def reload_pages() -> None:
-    """Tell every connected page to reload ("*": the whole page, not only a changed stylesheet)."""
-    ReloadSocket.reload_waiters("*")
-
-
-def start_polling(watcher: TreeWatcher, on_change: Callable[[list[str]], None]) -> None:
-    from tornado.ioloop import PeriodicCallback
-
-    def poll() -> None:
-        changed = watcher.poll()
-        if changed:
-            on_change(changed)
-            reload_pages()
-
-    PeriodicCallback(poll, POLL_SECONDS * 1000).start()

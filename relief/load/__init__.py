@@ -15,6 +15,6 @@ bodies, ``batch`` parses many files (caches, worker processes), ``assets`` reads
 
 from .assets import load_assets, load_templates
 from .batch import Batch
-from .tree import load_site
+from .tree import load_site, read_base_url
 
-__all__ = ["Batch", "load_assets", "load_site", "load_templates"]
+__all__ = ["Batch", "load_assets", "load_site", "load_templates", "read_base_url"]

@@ -166,6 +166,17 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
     return site, sorted(loader.warnings, key=lambda w: (str(w.path), w.line, w.column))
 
 
+def read_base_url(project: Path) -> str | None:
+    """The ``base_url`` of ``site.yaml`` if it can be read and is valid (``serve`` serves under its path)."""
+    site_file = project / "content" / "site.yaml"
+    try:
+        text = decode(site_file, Files(project).read(site_file))
+        values, _ = schema.validate(parse_yaml(site_file, text), schema.SITE, "site.yaml")
+    except ContentError:
+        return None
+    return values.get("base_url")
+
+
 def _load_pages(loader: Loader) -> Iterator[Page | None]:
     if not loader.content.is_dir():
         loader.errors.append(ContentError(loader.content, 1, 1, "is missing; create content/site.yaml"))
