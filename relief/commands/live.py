@@ -26,7 +26,6 @@ from tornado.ioloop import IOLoop
 from tornado.routing import AnyMatches, Matcher, Rule
 
 from ..render.data import SECURITY_HEADERS
-
 from .watch import TreeWatcher
 
 WILDCARDS = ("0.0.0.0", "::", "")
