@@ -3,10 +3,13 @@
 For the real site (16 stretches) and synthetic sites of 1,000 and 10,000 stretches
 (``bench/synth.py``) it times, as whole processes and as the median of ``--runs`` runs:
 the naive single-pass script (``bench/naive.py``, the floor to beat); a cold
-``build.py --no-cache`` and a first build, which writes the cache (neither has a previous
-bundle); a rebuild with nothing changed; a rebuild after one stretch changed, also inside
-one process through the ``Builder`` that ``serve`` keeps; and peak memory (of the largest
-process, as ``/usr/bin/time`` shows it). Two more layouts of 10,000 stretches (all on one
+``build.py --no-cache``; a cold Hugo build of the same content (``bench/hugo_site.py``
+writes the Hugo project; skipped, with a note, when ``hugo`` is not on PATH) -- these three
+interleaved, one of each in turn per run, so the machine's noise hits them alike; a first
+build, which writes the cache (neither it nor a cold build has a previous bundle); a rebuild
+with nothing changed; a rebuild after one stretch changed, also inside one process through
+the ``Builder`` that ``serve`` keeps; and peak memory (of the largest process, as
+``/usr/bin/time`` shows it). Two more layouts of 10,000 stretches (all on one
 page; on 1,000 pages) show whether any step grows faster than the content. Last, the
 gzipped weight of the real page. Prints tables and writes ``bench/out/results.json``.
 """
@@ -27,6 +30,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import hugo_site
 from synth import ROOT, Shape, copy_shipped, generate
 
 NAIVE = [sys.executable, str(Path(__file__).with_name("naive.py"))]
@@ -48,6 +52,8 @@ class Size:
     unchanged: list[Sample] = field(default_factory=list)
     edit: list[Sample] = field(default_factory=list)
     edit_in_process: list[float] = field(default_factory=list)  # seconds of Builder.build()
+    hugo: list[Sample] = field(default_factory=list)  # cold Hugo builds, empty when hugo is not on PATH
+    hugo_stretches: int | None = None  # stretches found rendered in Hugo's output (hugo_site.check)
 
 
 def measure(command: list[str]) -> Sample:
@@ -88,13 +94,30 @@ def snapshot(code: Path) -> list[str]:
     return [sys.executable, str(code / "build.py")]
 
 
-def bench_size(name: str, project: Path, runs: int, command: list[str]) -> Size:
+def hugo_cold(hugo: str, site: Path, expected: list[str]) -> tuple[Sample, int]:
+    """One cold Hugo build of ``site``: no public/ or resources/ left from before, a new empty cache
+    directory. Then the stretches in its output are counted (outside the time)."""
+    public = site / "public"
+    for name in ("public", "resources"):
+        shutil.rmtree(site / name, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="hugo-cache-") as cache:
+        sample = measure([hugo, "--quiet", "--source", str(site), "--destination", str(public),
+                          "--cacheDir", cache])
+    return sample, hugo_site.check(public, expected)
+
+
+def bench_size(name: str, project: Path, runs: int, command: list[str], hugo: str | None) -> Size:
     size = Size(name, sum(1 for _ in (project / "content").glob("*/*/*.md")))
     build = [*command, "--project", str(project)]
-    for _ in range(runs):
+    site = project.with_name(project.name + "-hugo")
+    expected = hugo_site.convert(project, site) if hugo else []
+    for _ in range(runs):  # interleaved: naive, ours cold, Hugo cold, in turn
         size.naive.append(measure([*NAIVE, str(project), str(project.with_name(project.name + "-naive"))]))
         reset(project)
         size.cold.append(measure([*build, "--no-cache"]))
+        if hugo:
+            sample, size.hugo_stretches = hugo_cold(hugo, site, expected)
+            size.hugo.append(sample)
     for _ in range(runs):
         reset(project)
         size.first.append(measure(build))
@@ -142,10 +165,18 @@ def median(samples: list[Sample], what: str = "seconds") -> float:
 
 def medians(size: Size) -> dict[str, float]:
     timed = {name: median(getattr(size, name)) for name in ("naive", "cold", "first", "unchanged", "edit")}
-    return timed | {"edit_in_process": statistics.median(size.edit_in_process)}
+    hugo = {"hugo": median(size.hugo)} if size.hugo else {}
+    return timed | {"edit_in_process": statistics.median(size.edit_in_process)} | hugo
 
 
-def report(sizes: list[Size], shapes: list[dict[str, object]], weight: dict[str, int]) -> str:
+def ratios(size: Size) -> dict[str, float]:
+    """Cold builds: ours over naive and ours over Hugo (a ratio of the medians; below 1, ours is faster)."""
+    cold = median(size.cold)
+    hugo = {"ours_over_hugo": cold / median(size.hugo)} if size.hugo else {}
+    return {"ours_over_naive": cold / median(size.naive)} | hugo
+
+
+def report(sizes: list[Size], shapes: list[dict[str, object]], weight: dict[str, int], hugo: str) -> str:
     lines = ["| stretches | naive | cold build (--no-cache) | first build (writes cache) | no-change rebuild | "
              "one-stretch edit (process) | one-stretch edit (in process) | peak memory (cold) |",
              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
@@ -158,6 +189,15 @@ def report(sizes: list[Size], shapes: list[dict[str, object]], weight: dict[str,
         lines.append(f"| {s.stretches:,} | {naive:.2f} s | {timed(s.cold)} | {timed(s.first)} | {timed(s.unchanged)} | "
                      f"{median(s.edit):.2f} s | {statistics.median(s.edit_in_process) * 1000:.0f} ms | "
                      f"{median(s.cold, 'peak_mb'):.0f} MB |")
+    lines += ["", f"Cold builds, interleaved (naive, ours, Hugo in turn per run), medians; Hugo: {hugo}", "",
+              "| stretches | naive | ours cold | Hugo cold | ours/naive | ours/Hugo | Hugo peak memory |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for s in sizes:
+        ratio = ratios(s)
+        seconds, over, peak = ((f"{median(s.hugo):.2f} s", f"{ratio['ours_over_hugo']:.2f}x",
+                                f"{median(s.hugo, 'peak_mb'):.0f} MB") if s.hugo else ("skipped", "-", "-"))
+        lines.append(f"| {s.stretches:,} | {median(s.naive):.2f} s | {median(s.cold):.2f} s | {seconds} | "
+                     f"{ratio['ours_over_naive']:.2f}x | {over} | {peak} |")
     if len(sizes) >= 3:
         (a, b, c) = sizes[-3:]
         per_k = [(median(y.cold, "peak_mb") - median(x.cold, "peak_mb")) / ((y.stretches - x.stretches) / 1000)
@@ -187,6 +227,12 @@ def main() -> int:
         shapes = {"1 page of 40": Shape(1, 1, 40)}
     args.work.mkdir(parents=True, exist_ok=True)
     command = snapshot(args.work / "code")
+    hugo = shutil.which("hugo")
+    if hugo:
+        hugo_version = subprocess.run([hugo, "version"], capture_output=True, text=True, check=True).stdout.strip()
+    else:
+        hugo_version = "skipped, `hugo` is not on PATH (apt-get install hugo to compare with it)"
+        print(f"Note: Hugo {hugo_version}.", flush=True)
     started = time.time()
     results = []
     for name, shape in sizes.items():
@@ -196,21 +242,22 @@ def main() -> int:
         else:
             generate(project, shape)
         print(f"{name} stretches ...", file=sys.stderr, flush=True)
-        results.append(bench_size(name, project, runs, command))
+        results.append(bench_size(name, project, runs, command, hugo))
     checks = []
     for name, shape in shapes.items():
         project = generate(args.work / "shape", shape)
         print(f"{name} ...", file=sys.stderr, flush=True)
         checks.append(shape_check(name, project, runs, command))
     weight = page_weight(args.work / "site-16")
-    table = report(results, checks, weight)
+    table = report(results, checks, weight, hugo_version)
     print(table)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load": os.getloadavg()},
         "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
         "minutes": round((time.time() - started) / 60, 1), "runs": runs,
-        "sizes": [asdict(s) | {"median": medians(s)} for s in results],
+        "hugo": {"path": hugo, "version": hugo_version} if hugo else {"path": None, "skipped": hugo_version},
+        "sizes": [asdict(s) | {"median": medians(s), "cold_ratios": ratios(s)} for s in results],
         "shapes": checks, "page_gzipped_bytes": weight, "table": table}, indent=1) + "\n")
     return 0
 
