@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import socket
+import subprocess
+import textwrap
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -187,3 +191,71 @@ def page(browser: object) -> Iterator[object]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+def nginx_snippet(dist: Path, mount: str) -> str:
+    """The README's nginx snippet (written for /relief/ and /srv/relief/dist/) for ``dist`` at ``mount``."""
+    block = re.search(r"```nginx\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    assert block, "README.md has no nginx snippet"
+    lines = textwrap.dedent(block.group(1)).splitlines()
+    if mount == "/":  # the README: "for a domain root, write / for /relief/ and drop the first line"
+        lines = lines[1:]
+    text = "\n".join(lines).replace("/srv/relief/dist/", f"{dist}/")
+    return text.replace("/relief/", mount)
+
+
+class Nginx:
+    """nginx serving ``dist`` at ``mount`` on a free 127.0.0.1 port with the README's snippet."""
+
+    def __init__(self, dist: Path, mount: str, port: int, work: Path) -> None:
+        if NGINX is None:
+            if os.environ.get("RELIEF_REQUIRE_BROWSER"):
+                pytest.fail("RELIEF_REQUIRE_BROWSER is set but nginx is not installed")
+            pytest.skip("nginx is not installed (Debian package nginx-light)")
+        self.port = port
+        self.url = f"http://127.0.0.1:{self.port}{mount}"
+        location = nginx_snippet(dist, mount)
+        user = "user root;" if os.geteuid() == 0 else ""
+        work.mkdir(parents=True, exist_ok=True)
+        conf = work / "nginx.conf"
+        conf.write_text(f"""{user}
+daemon off;
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/error.log;
+events {{ worker_connections 64; }}
+http {{
+  include /etc/nginx/mime.types;
+  access_log off;
+  client_body_temp_path {work};
+  proxy_temp_path {work};
+  fastcgi_temp_path {work};
+  uwsgi_temp_path {work};
+  scgi_temp_path {work};
+  server {{
+    listen 127.0.0.1:{self.port};
+{location}
+  }}
+}}
+""")
+        self.process = subprocess.Popen([NGINX, "-p", str(work), "-c", str(conf)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(self.process.stderr.read().decode()) from None  # type: ignore[union-attr]
+                time.sleep(0.05)
+        raise RuntimeError("nginx did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+

@@ -8,22 +8,16 @@ stylesheet, icon and image must resolve, on every page and on a 404 response.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
 import yaml
-from conftest import ROOT, copy_project, free_port, tree_hash
+from conftest import ROOT, Nginx, copy_project, free_port, tree_hash
 from lxml import etree, html
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 XSD = Path(__file__).parent / "data" / "sitemap.xsd"
 
 
@@ -37,59 +31,6 @@ def build(project: Path, out: Path, base_url: str) -> Path:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_project(tmp_path_factory.mktemp("bundle") / "site")
-
-
-class Nginx:
-    """nginx serving ``dist`` at ``mount`` on a free 127.0.0.1 port, 404s from the bundle."""
-
-    def __init__(self, dist: Path, mount: str, port: int, work: Path) -> None:
-        if NGINX is None:
-            if os.environ.get("RELIEF_REQUIRE_BROWSER"):
-                pytest.fail("RELIEF_REQUIRE_BROWSER is set but nginx is not installed")
-            pytest.skip("nginx is not installed (Debian package nginx-light)")
-        self.port = port
-        self.url = f"http://127.0.0.1:{self.port}{mount}"
-        location = f"location {mount} {{ alias {dist}/; }}" if mount != "/" else f"root {dist};"
-        user = "user root;" if os.geteuid() == 0 else ""
-        work.mkdir(parents=True, exist_ok=True)
-        conf = work / "nginx.conf"
-        conf.write_text(f"""{user}
-daemon off;
-worker_processes 1;
-pid {work}/nginx.pid;
-error_log {work}/error.log;
-events {{ worker_connections 64; }}
-http {{
-  include /etc/nginx/mime.types;
-  access_log off;
-  client_body_temp_path {work};
-  proxy_temp_path {work};
-  fastcgi_temp_path {work};
-  uwsgi_temp_path {work};
-  scgi_temp_path {work};
-  server {{
-    listen 127.0.0.1:{self.port};
-    {location}
-    error_page 404 {mount}404.html;
-  }}
-}}
-""")
-        self.process = subprocess.Popen([NGINX, "-p", str(work), "-c", str(conf)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError(self.process.stderr.read().decode()) from None  # type: ignore[union-attr]
-                time.sleep(0.05)
-        raise RuntimeError("nginx did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module", params=["/relief/", "/"], ids=["sub-path", "domain-root"])

@@ -41,7 +41,9 @@ front_matter = st.dictionaries(st.sampled_from(list(STRETCH_FIELDS)) | st.text(m
 markdown = st.text(alphabet=string.printable.replace("\x0b", "").replace("\x0c", "") + "é—\u2018\u2019\u2028",
                    max_size=120)
 # YAML 1.1 reads these as line breaks, so not even PyYAML's own dump and load keeps them
-titles = st.text(st.characters(blacklist_characters="\x85\u2028\u2029"), min_size=1, max_size=40).filter(str.strip)
+# (and control characters are an error of their own: tests/test_bad_input.py)
+titles = st.text(st.characters(blacklist_characters="\x85\u2028\u2029", blacklist_categories=("Cc", "Cs")),
+                 min_size=1, max_size=40).filter(str.strip)
 
 
 @pytest.fixture
@@ -86,7 +88,7 @@ def test_arbitrary_yaml_values_build_or_fail_cleanly(site: Path, fields: dict[st
 
 
 @settings(FUZZ, max_examples=60)  # each example is a whole successful build: fewer, or it gets slow
-@given(title=titles, duration=st.integers(1, 10**6), body=markdown)
+@given(title=titles, duration=st.integers(1, 3600), body=markdown)
 def test_any_title_and_body_of_a_well_formed_stretch_build_and_show_escaped(site: Path, title: str, duration: int,
                                                                           body: str) -> None:
     front = yaml.safe_dump({"title": title, "duration": duration}, allow_unicode=True)

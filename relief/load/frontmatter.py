@@ -33,8 +33,27 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
             return super().construct_object(node, deep)
         except (ValueError, OverflowError) as exc:  # PyYAML lets these out without a place
             kind = {"timestamp": "date", "int": "number", "float": "number"}.get(node.tag.rsplit(":", 1)[-1], "value")
-            raise _Impossible(problem=f"'{node.value}' is not a valid {kind} ({exc})",
+            why = "far too long" if len(node.value) > 30 else str(exc)
+            raise _Impossible(problem=f"'{shortened(node.value)}' is not a valid {kind} ({why})",
                               problem_mark=node.start_mark) from None
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """YAML 1.1 reads ``045`` as octal 37 and ``1:30`` as 90: a clinician means 45, and seconds."""
+        value = str(node.value).replace("_", "")
+        if re.fullmatch(r"[-+]?0[0-9]+", value):
+            return int(value, 10)
+        if ":" in value:
+            raise _Impossible(problem=f"'{node.value}' reads as minutes:seconds in YAML; write the number of "
+                              "seconds (e.g. 90 for 1:30)", problem_mark=node.start_mark)
+        return int(super().construct_yaml_int(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
+def shortened(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters for a one-line message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 Key = tuple[str | int, ...]
 
@@ -46,6 +65,7 @@ class Located:
     data: Any
     path: Path
     where: dict[Key, tuple[int, int]] = field(default_factory=dict)
+    raw: dict[Key, str] = field(default_factory=dict)  # each plain scalar as written: "yes", "045", "null"
 
     def at(self, *key: str | int) -> tuple[int, int]:
         """Line and column of ``key``, or of its nearest located parent."""
@@ -129,6 +149,9 @@ def parse_yaml(path: Path, text: str, first_line: int = 1) -> Located:
     except _Impossible as exc:
         line, column = exc.problem_mark.line + 1 + offset, exc.problem_mark.column + 1
         raise ContentError(path, line, column, f"{exc.problem}; correct it, or quote it if it is text") from None
+    except RecursionError:
+        raise ContentError(path, first_line, 1, "the front matter is nested hundreds of levels deep; "
+                           "a stretch needs one or two levels: check the brackets and indentation") from None
     except yaml.MarkedYAMLError as exc:
         # an unclosed bracket, quote or key ("while parsing a flow sequence") is noticed far
         # below, often at the end of the text: point where it opened. Otherwise (indentation,
@@ -137,21 +160,41 @@ def parse_yaml(path: Path, text: str, first_line: int = 1) -> Located:
         mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1 + offset, mark.column + 1) if mark else (first_line, 1)
         what = "; ".join(part for part in (exc.context, exc.problem) if part) or "not valid"
-        raise ContentError(path, line, column, f"YAML error: {what}; check indentation, colons, "
-                           "brackets and quotes") from None
+        raise ContentError(path, line, column, f"YAML error: {what}; {_hint(exc, text)}") from None
     except yaml.YAMLError as exc:
         raise ContentError(path, first_line, 1, f"YAML error: {exc}") from None
     finally:
         loader.dispose()
     where: dict[Key, tuple[int, int]] = {}
+    raw: dict[Key, str] = {}
     if node is not None:
-        _locate(path, node, (), offset, where, set())
-    return Located(data, path, where)
+        try:
+            _locate(path, node, (), offset, where, raw, set())
+        except RecursionError:
+            raise ContentError(path, first_line, 1, "the front matter is nested hundreds of levels deep; "
+                               "a stretch needs one or two levels: check the brackets and indentation") from None
+    return Located(data, path, where, raw)
+
+
+def _hint(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """What to do about a YAML syntax error, in the editor's words."""
+    problem = exc.problem or ""
+    if "'\\t'" in problem or "\\t" in problem or "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "a value with a colon in it (Neck: roll) must be put in quotes: title: \"Neck: roll\""
+    if exc.problem_mark is not None:
+        line = text.split("\n")[exc.problem_mark.line] if exc.problem_mark.line < text.count("\n") + 1 else ""
+        if "\t" in line[: exc.problem_mark.column + 1]:
+            return "indent with spaces, not tabs"
+    return "check indentation, colons, brackets and quotes (a value with ':' or '#' in it needs quotes)"
 
 
 def _locate(path: Path, node: yaml.Node, key: Key, offset: int, where: dict[Key, tuple[int, int]],
-            seen: set[int]) -> None:
+            raw: dict[Key, str], seen: set[int]) -> None:
     where[key] = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+    if isinstance(node, yaml.ScalarNode) and not node.style:  # plain, not quoted
+        raw[key] = node.value
     if id(node) in seen:  # an alias: walking it again could loop forever or blow up exponentially
         return
     seen.add(id(node))
@@ -163,9 +206,9 @@ def _locate(path: Path, node: yaml.Node, key: Key, offset: int, where: dict[Key,
                 if child in where:  # PyYAML keeps the last silently; the editor meant one of them
                     raise ContentError(path, *here, f"duplicate key '{key_node.value}' (first on line "
                                        f"{where[child][0]}); keep only one")
-                _locate(path, value_node, child, offset, where, seen)
+                _locate(path, value_node, child, offset, where, raw, seen)
                 # point at the key itself, which is where an editor looks
                 where[child] = here
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _locate(path, item, (*key, index), offset, where, seen)
+            _locate(path, item, (*key, index), offset, where, raw, seen)

@@ -44,16 +44,17 @@ class Pictures:
     files: Files
     memo: Memo
     trusted: bool = False  # allow_html: an SVG's script and links are trusted
-    found: dict[tuple[str, str], Found | str] = field(default_factory=dict)
+    found: dict[tuple[str, str], Found | str | ContentError] = field(default_factory=dict)
 
-    def find(self, folder: Path, value: str) -> Found | str:
-        """The picture a stretch in ``folder`` names, or why there is none."""
+    def find(self, folder: Path, value: str) -> Found | str | ContentError:
+        """The picture a stretch in ``folder`` names; or why there is none: a message for the stretch's
+        ``image:`` line, or a problem of the picture file itself, placed in that file."""
         key = (str(folder), value)  # strings: cheaper than Paths, stretch after stretch
         if key not in self.found:
             self.found[key] = self._look_up(folder, value)
         return self.found[key]
 
-    def _look_up(self, folder: Path, value: str) -> Found | str:
+    def _look_up(self, folder: Path, value: str) -> Found | str | ContentError:
         if not is_safe_relative(value):
             return f"image '{value}' must be a path inside the project (relative, without '..')"
         if PurePosixPath(value).suffix.lower() not in PICTURE_TYPES:
@@ -67,7 +68,7 @@ class Pictures:
             try:
                 width, height = self.size(candidate)
             except ContentError as error:
-                return f"image '{value}' {error.message}"
+                return error
             if base == assets_dir:
                 logical = candidate.relative_to(assets_dir).as_posix()
             else:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ContentError
-from .frontmatter import Key, Located
+from .frontmatter import Key, Located, shortened
 from .links import scheme_problem
 
 Check = Callable[[Any], Any]  # returns the clean value or raises ValueError("must be ...")
@@ -36,15 +36,23 @@ def markdown(value: Any) -> str:
     return value
 
 
+MAX_SECONDS = 3600  # an hour: more is a typing mistake, not a stretch
+MAX_COUNT = 1000
+
+
 def seconds(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError("must be a whole number of seconds greater than 0, e.g. 30")
+    if value > MAX_SECONDS:
+        raise ValueError(f"is {shortened(str(value))} seconds, more than an hour ({MAX_SECONDS}); check the number")
     return value
 
 
 def count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError("must be a whole number greater than 0, e.g. 10")
+    if value > MAX_COUNT:
+        raise ValueError(f"is {shortened(str(value))}, more than {MAX_COUNT}; check the number")
     return value
 
 
@@ -95,6 +103,9 @@ def language(value: Any) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
         raise ValueError("must be a BCP 47 language tag, e.g. en or en-GB")
     return value
+
+
+TEXTUAL = (text, markdown, link, slug, language)  # a YAML 'yes', '045' or date given to these was meant as text
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,8 @@ def _mapping(doc: Located, key: Key, data: Any, schema: Schema, what: str,
         spec = schema.get(name) if isinstance(name, str) else None
         if spec is None:
             errors.append(doc.error(here, _unknown(name, schema, what)))
+        elif spec.check in TEXTUAL and not isinstance(value, str) and doc.raw.get(here):
+            errors.append(doc.error(here, _quote_hint(name, doc.raw[here], value)))
         elif value is None and spec.check is not None:
             if spec.required:
                 errors.append(doc.error(here, f"'{name}' is empty; give it a value ({spec.help})"))
@@ -206,6 +219,14 @@ def _items(doc: Located, key: Key, data: Any, schema: Schema, name: str,
         return []
     return [_mapping(doc, (*key, i), item, schema, f"entry {i + 1} of '{name}'", errors)
             for i, item in enumerate(data)]
+
+
+def _quote_hint(name: str, raw: str, value: Any) -> str:
+    """A text field given ``yes``, ``no``, ``on``, ``null``, a number or a date: YAML read it as something else."""
+    kind = ("true or false" if isinstance(value, bool) else "a date" if isinstance(value, dt.date)
+            else "nothing (null)" if value is None else "a number" if isinstance(value, int | float) else "a list")
+    return (f"'{name}' is written {shortened(raw)}, which YAML reads as {kind}, not text; "
+            f"put it in quotes: {name}: \"{shortened(raw)}\"")
 
 
 def _closest(name: object, schema: Schema) -> str | None:

@@ -334,4 +334,8 @@ def _image(loader: Loader, parsed: Entry) -> Image | None:
     if isinstance(found, str):
         loader.errors.append(ContentError(path, *parsed.doc.at("image"), found))
         return None
+    if isinstance(found, ContentError):  # in the picture file itself: said once, however many stretches use it
+        if found not in loader.errors:
+            loader.errors.append(found)
+        return None
     return Image(*found, values.get("alt", ""))
