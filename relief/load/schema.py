@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,11 +76,13 @@ def date(value: Any) -> dt.date:
     raise ValueError("must be a date written YYYY-MM-DD, e.g. 2026-11-23")
 
 
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_SLUG = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # letters of any script: 'étirements'
 
 
 def slug(value: Any) -> str:
-    if not isinstance(value, str) or not _SLUG.fullmatch(value):
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value)
+    if not isinstance(value, str) or not _SLUG.fullmatch(value) or value != value.lower():
         raise ValueError("must be lower-case letters, digits and hyphens, e.g. 'sitting'")
     return value
 

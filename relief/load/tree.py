@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,12 +23,15 @@ from ..errors import BuildFailed, ContentError, ContentWarning, Problem
 from ..model import CallToAction, Group, Image, Page, Site, Stretch
 from . import schema
 from .batch import Batch
-from .files import CONTENT_LIMIT, Files
+from .files import CONTENT_LIMIT, Files, is_side_file
 from .frontmatter import check_characters, decode, parse_yaml
 from .parse import Entry, Kind
 from .pictures import Pictures
 
-STRETCH_FILE = re.compile(r"(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md")
+# lower-case letters of any script, digits and hyphens: 98-étirement-été.md (names are read in NFC)
+NAME = r"[^\W_]+(?:-[^\W_]+)*"
+STRETCH_FILE = re.compile(rf"(\d+)-({NAME})\.md")
+_CONTENT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 RESERVED_SLUGS = {"assets", "404"}
 # ids the page templates give their own parts (templates/page.html, _group.html and the
 # guided routine in assets/js/relief.js): a stretch or group id must not take one of them
@@ -83,7 +87,8 @@ class Loader:
                 files += [("page", Path(f.path)) for f in _plain(page.path) if f.name == "_page.md"]
                 for group in _plain(page.path, dirs=True):
                     with os.scandir(group.path) as found:
-                        listed = sorted((f for f in found if f.name.endswith(".md")), key=lambda f: f.name)
+                        listed = sorted((f for f in found if f.name.endswith(".md") and not is_side_file(f.name)),
+                                        key=lambda f: f.name)
                     paths = self.listings[Path(group.path)] = [self.path(f.path) for f in listed]
                     files += [("stretch", path) for f, path in zip(listed, paths, strict=True)
                               if STRETCH_FILE.fullmatch(f.name) and f.is_file(follow_symlinks=False)]
@@ -101,7 +106,15 @@ class Loader:
     def markdown_files(self, folder: Path) -> list[Path]:
         """The ``*.md`` entries of a group folder by name, as listed by ``prefetch`` (or now)."""
         listed = self.listings.get(folder)
-        return listed if listed is not None else sorted(p for p in folder.iterdir() if p.name.endswith(".md"))
+        return listed if listed is not None else sorted(p for p in folder.iterdir()
+                                                        if p.name.endswith(".md") and not is_side_file(p.name))
+
+    def notice_lookalikes(self, folder: Path, where: str) -> None:
+        """Warn of files in ``folder`` that look like content but are not read (``X.MD``, ``x.md.txt``)."""
+        for name in sorted(os.listdir(folder)):
+            if not is_side_file(name) and looks_like_content(name) and (folder / name).is_file():
+                self.warnings.append(ContentWarning(folder / name, 1, 1, f"looks like a content file but is not "
+                                                    f"read: {where}; rename it (or move it out of content/)"))
 
     def entry(self, path: Path, kind: Kind) -> Entry:
         """``path`` parsed, its problems recorded; raises ``ContentError`` if it cannot be read."""
@@ -112,6 +125,15 @@ class Loader:
         self.errors += [p for p in entry.problems if isinstance(p, ContentError)]
         self.warnings += [p for p in entry.problems if isinstance(p, ContentWarning)]
         return entry
+
+
+def looks_like_content(name: str) -> bool:
+    """A name a person meant as a Markdown file that relief would not read as one: ``X.MD``, ``x.markdown``,
+    ``x.md.txt``, ``x.md `` (a trailing space)."""
+    folded = unicodedata.normalize("NFC", name).strip().lower()
+    if name.endswith(".md") and name == name.strip():
+        return False  # read (or, if misnamed, an error of its own)
+    return folded.endswith(_CONTENT_SUFFIXES) or any(f"{suffix}." in folded for suffix in _CONTENT_SUFFIXES)
 
 
 def _plain(folder: str | Path, *, dirs: bool = False) -> list[os.DirEntry[str]]:
@@ -141,6 +163,8 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
     loader.prefetch()
 
     pages = [page for page in _load_pages(loader) if page is not None]
+    if loader.content.is_dir():
+        loader.notice_lookalikes(loader.content, "content/ holds site.yaml and one folder per page")
     home = settings.get("home")
     if home is None and len(pages) == 1:
         home = pages[0].slug
@@ -188,8 +212,9 @@ def _load_pages(loader: Loader) -> Iterator[Page | None]:
             loader.errors.append(ContentError(folder, 1, 1, "is a folder without _page.md; add one "
                                               "or move the folder out of content/"))
             continue
-        key = folder.name.lower()
-        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", folder.name) or folder.name in RESERVED_SLUGS:
+        name = unicodedata.normalize("NFC", folder.name)
+        key = name.lower()
+        if not re.fullmatch(NAME, name) or name != key or name in RESERVED_SLUGS:
             loader.errors.append(ContentError(page_file, 1, 1, f"the page folder name '{folder.name}' is "
                                               "its URL: use lower-case letters, digits and hyphens "
                                               f"(not {', '.join(sorted(RESERVED_SLUGS))})"))
@@ -244,8 +269,10 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
                                               "page's groups; add it under 'groups:' or remove the folder"))
     if loader.errors:
         return None
+    loader.notice_lookalikes(folder, "a page's settings and introduction are in _page.md, its stretches in "
+                             "its group folders")
     return Page(
-        slug=folder.name,
+        slug=unicodedata.normalize("NFC", folder.name),
         title=values["title"],
         description=values["description"],
         intro_html=parsed.html["body"],
@@ -265,10 +292,9 @@ def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[s
     for path in loader.markdown_files(folder):
         if path.name == "README.md":
             continue
-        match = STRETCH_FILE.fullmatch(path.name)
-        if not match:
-            loader.errors.append(ContentError(path, 1, 1, "name stretch files '<NN>-<name>.md' in lower case, "
-                                              "e.g. 01-glute-bridge.md"))
+        match = STRETCH_FILE.fullmatch(unicodedata.normalize("NFC", path.name))
+        if not match or match.group(2) != match.group(2).lower():
+            loader.errors.append(ContentError(path, 1, 1, _bad_name(path.name)))
             continue
         stretch_id = match.group(2)
         if stretch_id in reserved:
@@ -285,6 +311,7 @@ def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[s
             stretch = _load_stretch(loader, path, stretch_id)
             if stretch is not None and (loader.drafts or not stretch.draft):
                 stretches.append(stretch)
+    loader.notice_lookalikes(folder, "a stretch file is named NN-name.md, with a lower-case .md")
     routine = tuple(s for s in stretches if not s.extra)
     extras = tuple(s for s in stretches if s.extra)
     return Group(
@@ -295,6 +322,15 @@ def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[s
         extras=extras,
         seconds=sum(s.duration or 0 for s in routine),
     )
+
+
+def _bad_name(name: str) -> str:
+    """What a stretch file's name should be, with the name it could have."""
+    found = re.match(r"(\d*)[-_\s]*(.*)", unicodedata.normalize("NFC", name).removesuffix(".md"))
+    number, rest = (found.group(1) or "01", found.group(2)) if found else ("01", name)
+    suggestion = "-".join("".join(c if c.isalnum() else " " for c in rest.lower()).split()) or "name"
+    return (f"name stretch files '<NN>-<name>.md': a number, a hyphen, then lower-case words (letters of any "
+            f"script, digits) joined by hyphens, e.g. {number}-{suggestion}.md")
 
 
 def _load_stretch(loader: Loader, path: Path, stretch_id: str) -> Stretch | None:
