@@ -10,7 +10,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from relief.cli import main  # noqa: E402 - importable only once the line above has run
-
 if __name__ == "__main__":
+    try:
+        from relief.cli import main  # importable only once the line above has run
+    except KeyboardInterrupt:  # Ctrl-C before relief had started: nothing was written
+        sys.exit(130)
     sys.exit(main(project=HERE))  # the project is this file's folder, wherever it is run from

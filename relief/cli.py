@@ -91,8 +91,22 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
 def main(argv: list[str] | None = None, *, project: Path | None = None) -> int:
-    """Run one command; ``project`` is the default for ``--project`` (build.py passes its own folder)."""
+    """Run one command; ``project`` is the default for ``--project`` (build.py passes its own folder).
+
+    Ctrl-C is one line and exit status 130: whatever was under way, the output folder holds the last
+    complete bundle (publish swaps a whole one in, or nothing)."""
+    try:
+        return _main(argv, project=project)
+    except KeyboardInterrupt:
+        print("Stopped (Ctrl-C); the output folder holds the last complete bundle.", file=sys.stderr)
+        return INTERRUPTED
+
+
+def _main(argv: list[str] | None, *, project: Path | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not any(arg in COMMANDS or arg in ("-h", "--help") for arg in args_list[:3]):
         args_list.insert(_after_global_options(args_list), "build")

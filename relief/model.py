@@ -90,5 +90,6 @@ class Site:
     cta: CallToAction | None
     footer: str
     allow_html: bool
+    keep_files: tuple[str, ...]  # besides .git and CNAME, left in the output folder by publish
     pages: tuple[Page, ...]
     source: Path

@@ -84,7 +84,7 @@ class Builder:
         try:
             files = render_site(site, project / "templates", load_templates(project / "templates", project),
                                 load_assets(project, site), preview=options.preview, memo=self.memo)
-            publish(files, self.out)
+            publish(files, self.out, site.keep_files)
         except ContentError as error:  # a template or output-folder problem: one place, one line
             raise BuildFailed([error]) from None
         self.memo.turn()

@@ -5,51 +5,138 @@ atomic ``renameat2(RENAME_EXCHANGE)`` where Linux offers it, so a build that fai
 killed at any moment leaves the previous bundle exactly as it was. Leftovers of an
 interrupted build are removed by the next one. A file that is the same as in the previous
 bundle is not written again but hard-linked from it: a rebuild costs what changed.
+
+Nothing the build did not write is ever deleted. The bundle lists what it holds in
+``MANIFEST``; a file of the output folder that the last bundle did not write is either one
+to keep (``.git`` and ``CNAME`` of a deploy checkout, and the site's ``keep_files``: moved
+into the new bundle before the swap) or a reason to refuse, naming it. If the output folder
+is a link, the bundle goes where it points, and the link stays.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import fcntl
+import json
 import os
 import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 from .errors import ContentError
 
+MANIFEST = ".relief-bundle.json"
+KEEP = (".git", "CNAME")  # what a deploy checkout (GitHub Pages) holds beside the bundle, as Jekyll's keep_files
 _RENAME_EXCHANGE = 2
 _TEMP_MARK = ".relief-"
-_MARKERS = ("index.html", ".nojekyll")  # what every bundle has: proof a folder is ours to replace
+_MARKERS = ("index.html", ".nojekyll")  # what every bundle has: a folder of an older relief without a manifest
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def publish(files: dict[str, bytes], out: Path) -> None:
-    """Make ``out`` hold exactly ``files``, atomically."""
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _refuse_foreign(out)
-    with _lock(out):
-        _clean_leftovers(out)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{_TEMP_MARK}new-", dir=out.parent))
-        try:
-            folders = {staging}
-            for relative in sorted(files):
-                target = staging / relative
-                if target.parent not in folders:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    folders.update(target.parents)
-                if not _link_unchanged(out / relative, target, files[relative]):
-                    target.write_bytes(files[relative])
-            os.chmod(staging, 0o755)
-            _swap(staging, out)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+def publish(files: dict[str, bytes], out: Path, keep: Iterable[str] = ()) -> None:
+    """Make ``out`` hold exactly ``files`` (and what it keeps), atomically."""
+    out = _target(out.absolute())
+    keep = (*KEEP, *keep)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with _lock(out):
+            _clean_leftovers(out)
+            kept = _kept(out, keep)
+            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{_TEMP_MARK}new-", dir=out.parent))
+            try:
+                _write(files, out, staging)
+                for name in kept:  # from here on a leftover holds them: _discard puts them back
+                    os.rename(out / name, staging / name)
+                _swap(staging, out)
+            finally:
+                _discard(staging, out)
+    except OSError as exc:
+        raise _trouble(exc, out, files) from None
+
+
+def _target(out: Path) -> Path:
+    """Where the bundle goes: ``out``, or where ``out`` points if it is a link (the link stays)."""
+    if out.is_symlink():
+        out = out.resolve()
+    if out.exists() and not out.is_dir():
+        raise ContentError(out, 1, 1, "is a file, not a folder; choose a folder for --out")
+    if out.is_dir() and os.path.ismount(out):
+        raise ContentError(out, 1, 1, "is a mount point: relief swaps in a whole new bundle folder, which cannot "
+                           f"replace a mount point; publish into a folder inside it (--out {out / 'site'})")
+    return out
+
+
+def _write(files: dict[str, bytes], out: Path, staging: Path) -> None:
+    """The bundle into ``staging``: its manifest first, so that a leftover always says what is its own."""
+    (staging / MANIFEST).write_text(json.dumps({"generator": "relief", "files": sorted(files)}, indent=0) + "\n",
+                                    encoding="utf-8")
+    folders = {staging}
+    for relative in sorted(files):
+        target = staging / relative
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.update(target.parents)
+        if not _link_unchanged(out / relative, target, files[relative]):
+            target.write_bytes(files[relative])
+    os.chmod(staging, 0o755)
+
+
+def _written(folder: Path) -> set[str] | None:
+    """What the bundle in ``folder`` says it wrote (with its folders), or None if it says nothing."""
+    try:
+        handle = os.open(folder / MANIFEST, os.O_RDONLY | _NOFOLLOW)
+        with os.fdopen(handle, "rb") as file:
+            listed = json.loads(file.read())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    written = {MANIFEST}
+    for name in listed if isinstance(listed, list) else []:
+        parts = str(name).split("/")
+        written.update("/".join(parts[:n]) for n in range(1, len(parts) + 1))
+    return written
+
+
+def _kept(out: Path, keep: tuple[str, ...]) -> list[str]:
+    """The entries of ``out`` to carry into the new bundle; a ``ContentError`` names any other file not written
+    by the last bundle."""
+    if not out.is_dir():
+        return []
+    top = sorted(os.listdir(out))
+    kept = [name for name in top if name in keep]
+    written = _written(out)
+    if written is None:
+        if not top or top == kept or all(m in top for m in _MARKERS):  # empty, or an older relief's bundle
+            return kept
+        raise ContentError(out, 1, 1, "is a folder that is not a relief bundle; relief never deletes what it did "
+                           "not write: choose an empty or new folder for --out, or empty this one")
+    unknown = [path for path in _walk(out, keep) if path not in written]
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        raise ContentError(out, 1, 1, f"holds {len(unknown)} file(s) the last build did not write ({shown}); "
+                           "relief never deletes what it did not write: move them out, or list them under "
+                           "'keep_files:' in site.yaml to keep them there, then build again")
+    return kept
+
+
+def _walk(out: Path, keep: tuple[str, ...]) -> Iterator[str]:
+    """Every file, link and empty folder below ``out`` (relative, '/'-separated), the kept ones left out."""
+    for root, dirs, names in os.walk(out):
+        here = Path(root).relative_to(out).as_posix()
+        prefix = "" if here == "." else here + "/"
+        if not prefix:
+            dirs[:] = [d for d in dirs if d not in keep]
+            names = [n for n in names if n not in keep]
+        for name in names + [d for d in dirs if (Path(root) / d).is_symlink()]:
+            yield prefix + name
+        if not names and not dirs and prefix:
+            yield here
 
 
 def _link_unchanged(old: Path, new: Path, data: bytes) -> bool:
@@ -88,10 +175,10 @@ def _exchange(a: Path, b: Path) -> bool:
     at_fdcwd = -100
     if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
-    errno = ctypes.get_errno()
-    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot exchange
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # the file system cannot exchange
         return False
-    raise OSError(errno, os.strerror(errno), str(b))
+    raise OSError(code, os.strerror(code), str(b))
 
 
 @cache
@@ -100,22 +187,34 @@ def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 
 
-def _refuse_foreign(out: Path) -> None:
-    """Never replace a folder that is not a bundle (a typo in --out must not delete a home)."""
-    if out.is_dir() and any(out.iterdir()) and not all((out / m).exists() for m in _MARKERS):
-        raise ContentError(out, 1, 1, "is a folder that is not a relief bundle; it would be replaced: "
-                           "choose an empty or new folder for --out")
-    if out.exists() and not out.is_dir():
-        raise ContentError(out, 1, 1, "is a file, not a folder; choose a folder for --out")
-
-
 @contextmanager
 def _lock(out: Path) -> Iterator[None]:
-    """One build at a time per output folder (serve and a manual build may overlap)."""
+    """One build at a time per output folder (serve and a manual build may overlap). The lock file is
+    opened without following a link: a link there is refused, never truncated."""
     lock_path = out.parent / f".{out.name}{_TEMP_MARK}lock"
-    with open(lock_path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        handle = os.open(lock_path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
+    except OSError as exc:
+        raise ContentError(lock_path, 1, 1, f"cannot be used as the build's lock file ({exc.strerror}); "
+                           "remove it (relief makes it again)") from None
+    with os.fdopen(handle, "r+b") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
         yield
+
+
+def _discard(leftover: Path, out: Path) -> None:
+    """Remove a folder of relief's beside ``out`` (a staging folder, an old bundle, what a killed build left),
+    after putting back into ``out`` what no bundle wrote (a kept ``.git``, say). What cannot be put back
+    (``out`` has one of that name already) is not deleted: then the folder stays as it is."""
+    written = _written(leftover)
+    if written is None:  # made, then killed before its manifest: it holds nothing yet
+        shutil.rmtree(leftover, ignore_errors=True)
+        return
+    for name in os.listdir(leftover):
+        if name not in written and out.is_dir() and not (out / name).exists() and not (out / name).is_symlink():
+            os.rename(leftover / name, out / name)
+    if all(name in written for name in os.listdir(leftover)):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _clean_leftovers(out: Path) -> None:
@@ -123,5 +222,29 @@ def _clean_leftovers(out: Path) -> None:
     if not out.exists() and old:  # killed between the two renames of the fallback: restore
         os.rename(old[0], out)
     for leftover in out.parent.glob(f".{out.name}{_TEMP_MARK}*"):
-        if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
+        if leftover.is_dir() and not leftover.is_symlink():
+            _discard(leftover, out)
+
+
+def _trouble(exc: OSError, out: Path, files: dict[str, bytes]) -> ContentError:
+    """A failure to write, as one line about the machine, not about relief."""
+    where = Path(exc.filename) if exc.filename else out
+    kept = f"{out.name}/ was left as it was"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        needed = sum(len(data) for data in files.values()) / 1_000_000
+        try:
+            free = shutil.disk_usage(out.parent).free / 1_000_000
+        except OSError:
+            free = 0.0
+        return ContentError(out, 1, 1, f"the disk is full: the bundle needs {needed:.1f} MB and {free:.1f} MB "
+                            f"are free; free some space and build again ({kept})")
+    if exc.errno == errno.ENAMETOOLONG:
+        return ContentError(out, 1, 1, f"a file name is too long for this file system: {where.name[:60]}...; "
+                            f"shorten the page, group or picture name it comes from ({kept})")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return ContentError(where, 1, 1, f"cannot be written ({exc.strerror}); check the permissions of "
+                            f"{out.parent} or choose another folder with --out ({kept})")
+    if exc.errno in (errno.EXDEV, errno.EBUSY):
+        return ContentError(out, 1, 1, f"cannot be replaced ({exc.strerror}): is it a mount point or in use? "
+                            f"Publish into a folder inside it ({kept})")
+    return ContentError(where, 1, 1, f"cannot be written ({exc.strerror}); {kept}")

@@ -140,3 +140,32 @@ def test_a_broken_link_preview_image_is_reported(tiny: Path, cli) -> None:
     result = cli(tiny, "check")
     assert result.code == 1
     assert any("broken link preview 'https://example.org/assets/no-such-picture.png'" in e for e in errors(result))
+
+
+def test_a_malformed_url_is_a_problem_line_not_a_traceback(tiny: Path, cli) -> None:
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body="1. See [x](/%00/y)."))
+    meta = tiny / "templates/_meta.html"
+    meta.write_text(meta.read_text(encoding="utf-8") + '<link rel="alternate" href="http://[::1/page">\n',
+                    encoding="utf-8")
+    result = cli(tiny, "check")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert any("malformed link 'http://[::1/page'" in e for e in errors(result))
+    assert any("broken link '/%00/y'" in e for e in errors(result))
+
+
+def test_a_script_link_a_template_writes_is_reported(tiny: Path, cli) -> None:
+    meta = tiny / "templates/_meta.html"
+    meta.write_text(meta.read_text(encoding="utf-8") + '<link rel="alternate" href="java&#9;script:alert(1)">\n',
+                    encoding="utf-8")
+    result = cli(tiny, "check")
+    assert result.code == 1
+    assert any("live script link" in e and "'javascript:' links are not allowed" in e for e in errors(result))
+
+
+def test_a_non_utf8_page_in_the_bundle_is_a_problem_line(tmp_path: Path) -> None:
+    from relief.commands.check import check_bundle
+
+    bundle = write(tmp_path / "dist/index.html", "<!doctype html><title>x</title>").parent
+    (bundle / "old.html").write_bytes(b"<p>caf\xe9</p>")
+    problems, _ = check_bundle(bundle, "https://example.org/")
+    assert [(p.path.name, "is not UTF-8 text" in p.message) for p in problems] == [("old.html", True)]

@@ -20,6 +20,8 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..errors import ContentError
+from ..load.frontmatter import shortened
+from ..load.links import scheme_problem
 from ..pipeline import Builder, Options
 from ..render.fingerprint import CSS_URL
 from ..report import counted
@@ -129,13 +131,20 @@ def read_bundle(bundle: Path) -> dict[str, Document]:
     documents: dict[str, Document] = {}
     for path in sorted(bundle.rglob("*")):
         relative = path.relative_to(bundle).as_posix()
+        if path.suffix not in (".html", ".css") or not path.is_file():
+            continue
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            documents[relative] = Document(relative, problems=[(1, 1, f"is not UTF-8 text (byte {exc.start}); "
+                                                               "save its source with UTF-8 encoding")])
+            continue
         if path.suffix == ".html":
             document = documents[relative] = Document(relative)
             reader = _HtmlReader(document)
-            reader.feed(path.read_text(encoding="utf-8"))
+            reader.feed(text)
             reader.close()
-        elif path.suffix == ".css":
-            text = path.read_text(encoding="utf-8")
+        else:
             documents[relative] = Document(relative, references=[
                 Reference("stylesheet URL", match.group(2).strip(), text.count("\n", 0, match.start()) + 1,
                           match.start() - text.rfind("\n", 0, match.start()))
@@ -152,10 +161,21 @@ def check_bundle(bundle: Path, base_url: str) -> tuple[list[ContentError], int]:
     checked = 0
     for doc in documents.values():
         for ref in doc.references:
-            parts = urlsplit(urljoin(base_url + doc.path, ref.url.strip()))
+            problem = scheme_problem(ref.url)
+            if problem:
+                errors.append(ContentError(bundle / doc.path, ref.line, ref.column, f"live script {ref.kind} "
+                                           f"'{shortened(ref.url)}': {problem}; remove it from its template"))
+                continue
+            try:
+                parts = urlsplit(urljoin(base_url + doc.path, ref.url.strip()))
+                written = urlsplit(ref.url.strip())
+            except ValueError as exc:  # "http://[::1", say: no browser can follow it either
+                errors.append(ContentError(bundle / doc.path, ref.line, ref.column,
+                                           f"malformed {ref.kind} '{shortened(ref.url)}' ({exc}); correct it"))
+                continue
             if parts.scheme not in ("http", "https") or parts.netloc != urlsplit(base_url).netloc:
                 continue  # another site, mailto:, tel:, data: ... not ours to check
-            if urlsplit(ref.url.strip()).netloc and not parts.path.startswith(base_path):
+            if written.netloc and not parts.path.startswith(base_path):
                 continue  # written in full to elsewhere on the same host, e.g. the clinic's booking page
             checked += 1
             message = _broken(bundle, documents, base_path, parts.path, unquote(parts.fragment))
@@ -173,10 +193,14 @@ def _broken(bundle: Path, documents: dict[str, Document], base_path: str, path: 
     relative = unquote(path[len(base_path):])
     if ".." in PurePosixPath(relative).parts:  # %2e%2e: servers resolve it, urljoin did not
         return "it leads outside the bundle"
-    if relative == "" or relative.endswith("/") or (bundle / relative).is_dir():
-        relative = PurePosixPath(relative, "index.html").as_posix()
-    if not (bundle / relative).is_file():
-        return f"there is no file {relative} in the bundle; check the URL and the file it names"
+    try:
+        if relative == "" or relative.endswith("/") or (bundle / relative).is_dir():
+            relative = PurePosixPath(relative, "index.html").as_posix()
+        found = (bundle / relative).is_file()
+    except (OSError, ValueError):  # a NUL byte, a name too long: no such file can exist
+        found = False
+    if not found:
+        return f"there is no file {shortened(relative)} in the bundle; check the URL and the file it names"
     target = documents.get(relative)
     if anchor and anchor != "top" and target is not None and relative.endswith(".html") \
             and anchor not in target.ids:
@@ -193,7 +217,11 @@ def check(project: Path, options: Options) -> int:
                                 "nothing was published")
         if report is None:
             return 1
-        errors, checked = check_bundle(out, report.base_url)
+        try:
+            errors, checked = check_bundle(out, report.base_url)
+        except Exception as exc:  # never a traceback: one line, as for a build
+            errors, checked = [ContentError(out, 1, 1, f"unexpected {type(exc).__name__} while checking: {exc}; "
+                                            "this is a bug in relief: please report it")], 0
         # the files are shown where a build would put them: dist/index.html:12:5
         for error in sorted(errors, key=lambda e: (str(e.path), e.line, e.column)):
             print(error.format(Path(scratch)), file=sys.stderr)

@@ -9,8 +9,10 @@ processes. Checks do not live here: this is only where files are parsed.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -28,6 +30,7 @@ Job = tuple[Kind, Path, bytes]
 # other cores save: a forked worker starts at once, a spawned one (a new interpreter) takes about
 # a quarter second.
 POOL_THRESHOLD = {"fork": 300, "spawn": 2000}
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @dataclass
@@ -90,11 +93,18 @@ class Batch:
         from concurrent.futures import ProcessPoolExecutor
 
         gc.freeze()  # forked workers share this process's objects: their collector must not touch (copy) them
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                                   initializer=_worker_start, initargs=(os.getpid(),))
         try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-                done = list(pool.map(_parse_chunk, chunks, [self.allow_html] * len(chunks)))
+            done = list(pool.map(_parse_chunk, chunks, [self.allow_html] * len(chunks)))
+        except BaseException:  # Ctrl-C, a crash: no worker goes on parsing for a build that is over
+            pool.shutdown(wait=False, cancel_futures=True)
+            for child in multiprocessing.active_children():
+                child.terminate()
+            raise
         finally:
             gc.unfreeze()
+        pool.shutdown()
         self.workers.update(pid for pid, _ in done)
         return [record for _, chunk in done for record in chunk]
 
@@ -109,6 +119,15 @@ def _entry(path: Path, record: str | None) -> Entry | None:
         return replace(entry, html={name: sanitise(str(html)) for name, html in entry.html.items()})
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):
         return None
+
+
+def _worker_start(parent: int) -> None:
+    """A worker leaves Ctrl-C to its parent and dies with it, however it ends (even by SIGKILL)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def _parse_chunk(jobs: list[Job], allow_html: bool) -> tuple[int, list[str]]:

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import ContentError
 from .frontmatter import Key, Located, shortened
@@ -99,7 +100,17 @@ def link(value: Any) -> str:
     problem = scheme_problem(value)
     if problem:
         raise ValueError(f"must be a safe link: {problem}")
+    try:
+        urlsplit(value.strip())
+    except ValueError as exc:
+        raise ValueError(f"is not a valid link ({exc})") from None
     return value.strip()
+
+
+def names(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() and "/" not in v for v in value):
+        raise ValueError("must be a list of file or folder names in the output folder, e.g. [.well-known, ads.txt]")
+    return tuple(v.strip() for v in value)
 
 
 def language(value: Any) -> str:
@@ -171,6 +182,8 @@ SITE: Schema = {
     "cta": Field(None, "the closing call to action", fields=CTA),
     "footer": Field(text, "text at the foot of every page"),
     "allow_html": Field(flag, "true: trust raw HTML in Markdown (default false)"),
+    "keep_files": Field(names, "files of the output folder that relief did not write and must keep "
+                        "(.git and CNAME always are)"),
 }
 
 
