@@ -18,7 +18,10 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
-# The Nu Html Checker (vnu.jar), pinned in package-lock.json; never a browser download.
-[ -f node_modules/vnu-jar/build/dist/vnu.jar ] || npm ci --no-audit --no-fund --loglevel=error
+# The Nu Html Checker (vnu.jar) and Lighthouse, pinned in package-lock.json; never a browser
+# download (Lighthouse drives Debian's Chromium).
+if [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ] || [ ! -x node_modules/.bin/lighthouse ]; then
+  PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+fi
 
 exec .venv/bin/python -m pytest "$@"
