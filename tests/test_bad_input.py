@@ -6,7 +6,10 @@ command line. Content is never code and nothing from outside the project reaches
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -48,6 +51,53 @@ def edit(relative: str, old: str, new: str) -> Callable[[Path], object]:
         write(root / relative, text.replace(old, new, 1))
 
     return change
+
+
+def fifo(relative: str) -> Callable[[Path], object]:
+    """A named pipe where a file is expected: opening it would wait forever."""
+    def change(root: Path) -> None:
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(root / relative)
+
+    return change
+
+
+def unix_socket(relative: str) -> Callable[[Path], object]:
+    def change(root: Path) -> None:
+        here = os.getcwd()
+        os.chdir((root / relative).parent)  # a socket's path is limited to about 100 bytes: bind it by name
+        try:
+            with socket.socket(socket.AF_UNIX) as server:
+                server.bind(Path(relative).name)
+        finally:
+            os.chdir(here)
+
+    return change
+
+
+def link_to(relative: str, target: str) -> Callable[[Path], object]:
+    """Replace ``relative`` by a link to ``target``, a file outside the project (/proc/self/environ, say)."""
+    def change(root: Path) -> None:
+        (root / relative).unlink(missing_ok=True)
+        (root / relative).symlink_to(target)
+
+    return change
+
+
+def jpeg_bytes() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def svg(*inner: str, root: str = "") -> str:
+    """A drawing whose lines after the first are ``inner``: the first of them is line 2."""
+    return "\n".join([f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 90"{root}>', *inner, "</svg>", ""])
+
+
+PICTURE = f"{GROUP}/roll.svg"
 
 
 def both(*changes: Callable[[Path], object]) -> Callable[[Path], object]:
@@ -203,6 +253,93 @@ CASES = [
                  id="stretch-id-clashes-with-page-part"),
     pytest.param(Case(put("assets/css/extra.css", b"body {\n  content: '\xe9';\n}\n"), "assets/css/extra.css", 2,
                       "is not UTF-8 text", 13), id="non-utf8-stylesheet"),
+    # links, pictures and files that could run script or read the machine (issue 12)
+    pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: https://example.org/\ncta:\n  title: Book\n  text: Now.\n"
+                          "  label: Book a session\n  url: \"java\\tscript:alert(1)//://\"\n"), SITE, 7,
+                      "'url' must be a safe link: 'javascript:' links are not allowed"), id="cta-url-with-a-tab"),
+    pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: https://example.org/\ncta:\n  title: Book\n  text: Now.\n"
+                          "  label: Book\n  url: \" &#106;avascript:alert(1)\"\n"), SITE, 7,
+                      "'javascript:' links are not allowed"), id="cta-url-with-an-entity"),
+    pytest.param(Case(put(PICTURE, svg('<path d="M1 1h9"/>', root=' onload="alert(1)"')), PICTURE, 1,
+                      "<svg> has an event attribute 'onload', which runs script"), id="svg-onload"),
+    pytest.param(Case(put(PICTURE, svg("<title>x</title>", "<script>alert(1)</script>")), PICTURE, 3,
+                      "has a <script> element"), id="svg-script"),
+    pytest.param(Case(put(PICTURE, svg('<a href="javascript:alert(1)"><path d="M1 1h9"/></a>')), PICTURE, 2,
+                      "<a> links to 'javascript:alert(1)', outside the drawing"), id="svg-script-link"),
+    pytest.param(Case(put(PICTURE, svg('<image href="https://tracker.example/p.png" width="9" height="9"/>')),
+                      PICTURE, 2, "links to 'https://tracker.example/p.png', outside the drawing"),
+                 id="svg-external-image"),
+    pytest.param(Case(put(PICTURE, svg("<foreignObject><p xmlns='http://www.w3.org/1999/xhtml'>x</p>"
+                                       "</foreignObject>")), PICTURE, 2, "has a <foreignObject> element"),
+                 id="svg-foreign-object"),
+    pytest.param(Case(put(PICTURE, svg("<style>@import url(https://tracker.example/x.css);</style>")), PICTURE, 2,
+                      "has a <style> that loads something from outside the drawing"), id="svg-style-import"),
+    pytest.param(Case(put(PICTURE, '<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>\n'), PICTURE, 1,
+                      "is not an SVG drawing"), id="svg-that-is-html"),
+    pytest.param(Case(put(PICTURE, "<svg><path></svg>\n"), PICTURE, 1, "is not a well-formed SVG"),
+                 id="svg-not-xml"),
+    pytest.param(Case(both(put(f"{GROUP}/pic.html", b"\x89PNG\r\n\x1a\n"),
+                           edit(f"{GROUP}/01-neck-roll.md", "image: roll.svg", "image: pic.html")),
+                      f"{GROUP}/01-neck-roll.md", "image:", "image 'pic.html' is not a picture file"),
+                 id="picture-named-html"),
+    pytest.param(Case(both(put(f"{GROUP}/roll.png", b"<script>alert(1)</script>"),
+                           edit(f"{GROUP}/01-neck-roll.md", "image: roll.svg", "image: roll.png")),
+                      f"{GROUP}/roll.png", 1, "is named .png but is not a PNG image"), id="png-that-is-not"),
+    pytest.param(Case(both(put(f"{GROUP}/roll.png", jpeg_bytes()),
+                           edit(f"{GROUP}/01-neck-roll.md", "image: roll.svg", "image: roll.png")),
+                      f"{GROUP}/roll.png", 1, "is named .png but holds a JPEG image"), id="png-that-is-a-jpeg"),
+    pytest.param(Case(put("assets/page.html", "<script>alert(document.cookie)</script>\n"), "assets/page.html", 1,
+                      "is a '.html' file, which is not published"), id="asset-html"),
+    pytest.param(Case(put("assets/icons/logo.svg", svg("<script>alert(1)</script>")), "assets/icons/logo.svg", 2,
+                      "has a <script> element"), id="asset-svg-script"),
+    pytest.param(Case(link_to("templates/_meta.html", "/proc/self/environ"), "templates/_meta.html", 1,
+                      "is a link to a file outside the project"), id="template-link-to-environ"),
+    pytest.param(Case(link_to(SITE, "/etc/hostname"), SITE, 1, "is a link to a file outside the project"),
+                 id="site-yaml-link-outside"),
+    # what must never hang (issue 13)
+    pytest.param(Case(fifo(f"{GROUP}/04-pipe.md"), f"{GROUP}/04-pipe.md", 1,
+                      "is a FIFO (named pipe), not a file; relief does not open it"), id="fifo-stretch"),
+    pytest.param(Case(both(lambda root: (root / PAGE).unlink(), fifo(PAGE)), PAGE, 1, "is a FIFO (named pipe)"),
+                 id="fifo-page"),
+    pytest.param(Case(both(lambda root: (root / SITE).unlink(), fifo(SITE)), SITE, 1, "is a FIFO (named pipe)"),
+                 id="fifo-site-yaml"),
+    pytest.param(Case(fifo("templates/_extra.html"), "templates/_extra.html", 1, "is a FIFO (named pipe)"),
+                 id="fifo-template"),
+    pytest.param(Case(fifo("assets/css/more.css"), "assets/css/more.css", 1, "is a FIFO (named pipe)"),
+                 id="fifo-asset"),
+    pytest.param(Case(unix_socket(f"{GROUP}/05-socket.md"), f"{GROUP}/05-socket.md", 1, "is a socket, not a file"),
+                 id="socket-stretch"),
+    pytest.param(Case(put(STRETCH, stretch_md("Chin tuck", 30, body="1. Tuck.\n\n" + "x" * 1_100_000)), STRETCH, 1,
+                      "a content file may be at most 1 MB"), id="stretch-over-a-megabyte"),
+    pytest.param(Case(put(STRETCH, stretch_md("Chin tuck", 30, body="[" * 9000)), STRETCH, 5,
+                      "took more than 2 s to convert (most likely 9000 unclosed brackets '[')"),
+                 id="markdown-over-its-time-budget"),
+    # YAML surprises and invisible characters (issue 13)
+    pytest.param(Case(put(STRETCH, "---\ntitle: yes\nduration: 30\n---\n1. Tuck.\n"), STRETCH, 2,
+                      "'title' is written yes, which YAML reads as true or false, not text; put it in quotes: "
+                      "title: \"yes\""), id="title-yes"),
+    pytest.param(Case(put(STRETCH, "---\ntitle: 2026-01-02\nduration: 30\n---\n1. Tuck.\n"), STRETCH, 2,
+                      "which YAML reads as a date, not text; put it in quotes"), id="title-a-date"),
+    pytest.param(Case(put(STRETCH, "---\ntitle: Chin tuck: slow\nduration: 30\n---\n1. Tuck.\n"), STRETCH, 2,
+                      "a value with a colon in it (Neck: roll) must be put in quotes"), id="unquoted-colon"),
+    pytest.param(Case(put(STRETCH, "---\ntitle: Chin tuck\n\tduration: 30\n---\n1. Tuck.\n"), STRETCH, 3,
+                      "indent with spaces, not tabs"), id="tab-indent"),
+    pytest.param(Case(put(STRETCH, "---\ntitle: Chin tuck\nhold: 1:30\nduration: 30\n---\n1. Tuck.\n"), STRETCH, 3,
+                      "'1:30' reads as minutes:seconds in YAML; write the number of seconds"), id="sexagesimal"),
+    pytest.param(Case(put(STRETCH, "---\ntitle: Chin\x0btuck\nduration: 30\n---\n1. Tuck.\n"), STRETCH, 2,
+                      "holds an invisible vertical tab (U+000B) here", 12), id="vertical-tab"),
+    pytest.param(Case(put(STRETCH, "---\ntitle: Chin tuck\nduration: 30\n---\n1. Tuck\x00 the chin.\n"), STRETCH, 5,
+                      "holds an invisible NUL (U+0000) here", 8), id="nul-in-body"),
+    pytest.param(Case(put(STRETCH, "---\ntitle: Chin tuck\nduration: " + "9" * 5000 + "\n---\n1. Tuck.\n"), STRETCH, 3,
+                      "is not a valid number (far too long)"), id="huge-number"),
+    pytest.param(Case(put(STRETCH, "---\ntitle: Chin tuck\nduration: 99999\n---\n1. Tuck.\n"), STRETCH, 3,
+                      "'duration' is 99999 seconds, more than an hour"), id="too-many-seconds"),
+    pytest.param(Case(put(STRETCH, "---\ntitle: Chin tuck\nduration: 30\nhold: " + "[" * 999 + "]" * 999
+                          + "\n---\n1. Tuck.\n"), STRETCH, 2, "the front matter is nested hundreds of levels deep"),
+                 id="deep-nesting"),
+    pytest.param(Case(put(STRETCH, "---\ntitel: Chin tuck\nduration: 30\n---\n1. Tuck.\n"), STRETCH, 2,
+                      "unknown key 'titel' in the front matter of this stretch; did you mean 'title'?"),
+                 id="misspelt-required-key"),
 ]
 
 
@@ -321,7 +458,9 @@ def test_strict_makes_warnings_errors_and_keeps_dist(tiny: Path, cli) -> None:
 SCRIPT_LINKS = ["[a](javascript:alert(1))", "[b](JaVaScRiPt:alert(1))", "[c](&#106;avascript:alert(1))",
                 "[d](java&#9;script:alert(1))", "[e](jav&#x0A;ascript:alert(1))", "[f]( javascript:alert(1))",
                 "[g][ref]\n\n[ref]: javascript:alert(1)", "![h](javascript:alert(1))", "<javascript:alert(1)>",
-                "[i](vbscript:msgbox(1))", "[j](data:text/html;base64,PHNjcmlwdD4=)"]
+                "[i](vbscript:msgbox(1))", "[j](data:text/html;base64,PHNjcmlwdD4=)",
+                "[k](java\tscript:alert(1)//://)", "[l](&#x20;&#x6A;avascript&colon;alert(1))",
+                "[m](javascript&#58;alert(1))"]
 
 
 @pytest.mark.parametrize("allow_html", [False, True])
@@ -348,3 +487,64 @@ class _Targets(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.targets += [value for name, value in attrs if name in ("href", "src") and value]
+
+
+def test_a_number_with_a_leading_zero_is_read_as_written(tiny: Path, cli) -> None:
+    write(tiny / STRETCH, "---\ntitle: Chin tuck\nduration: 045\nhold: 05\nreps: 3\n---\n1. Tuck.\n")
+    result = cli(tiny)
+    assert result.code == 0, result.err
+    assert 'data-duration="45"' in (tiny / "dist/index.html").read_text(encoding="utf-8")  # not octal 37
+
+
+LOOKALIKES = ["04-side-bend.MD", "05-neck-tilt.markdown", "06-shrug.md.txt", "07-roll.md ", "Notes.Md"]
+SIDE_FILES = [".#02-chin-tuck.md", "._02-chin-tuck.md", "02-chin-tuck.md~", ".02-chin-tuck.md.swp",
+              "#02-chin-tuck.md#", ".DS_Store", "02-chin-tuck.md.bak"]
+
+
+def test_files_that_look_like_content_are_never_skipped_silently(tiny: Path, cli) -> None:
+    for name in LOOKALIKES:
+        write(tiny / GROUP / name, stretch_md("Lookalike", 30))
+    write(tiny / "content/neck-relief/01-page-level.markdown", stretch_md("Misplaced", 30))
+    result = cli(tiny)
+    assert result.code == 0, result.err
+    warned = [line for line in result.err.splitlines() if ": warning: " in line]
+    assert len(warned) == len(LOOKALIKES) + 1
+    assert all("looks like a content file but is not read" in w for w in warned)
+    assert any(w.startswith(f"{GROUP}/04-side-bend.MD:1:1:") and "lower-case .md" in w for w in warned)
+    strict = cli(tiny, "--strict")
+    assert strict.code == 1 and len(errors(strict)) == len(LOOKALIKES) + 1
+
+
+def test_editor_and_system_side_files_are_ignored_everywhere(tiny: Path, cli) -> None:
+    for folder in (GROUP, "content/neck-relief", "content", "templates", "assets/css"):
+        for name in SIDE_FILES:
+            write(tiny / folder / name, "a side file an editor or the system left: <script>alert(1)</script>\n")
+    result = cli(tiny, "--strict")
+    assert result.code == 0, result.err
+    assert result.err == ""
+    assert not [p for p in (tiny / "dist").rglob("*") if "chin-tuck.md" in p.name or p.name == ".DS_Store"]
+
+
+def test_names_in_any_script_are_ids_and_links(tiny: Path, cli) -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "98-étirement-été.md")  # as macOS writes it
+    write(tiny / GROUP / decomposed, stretch_md("Étirement d'été", 30))
+    write(tiny / GROUP / "99-растяжка.md", stretch_md("Растяжка", 30))
+    result = cli(tiny)
+    assert result.code == 0, result.err
+    page = (tiny / "dist/index.html").read_text(encoding="utf-8")
+    assert 'id="étirement-été"' in page and 'id="растяжка"' in page
+    write(tiny / GROUP / "97-Étirement Été.md", stretch_md("Bad", 30))
+    [message] = errors(cli(tiny))
+    assert "lower-case words (letters of any script, digits) joined by hyphens, e.g. 97-étirement-été.md" in message
+
+
+def test_control_characters_in_names_keys_and_values_are_shown_escaped(tiny: Path, cli) -> None:
+    write(tiny / GROUP / "08-x\x1b[2J\x1b[31m.md", stretch_md("Forged", 30))
+    write(tiny / STRETCH, "---\ntitle: Chin tuck\nduration: 30\n\"ho\x1b]0;pwned\x07ld\": 5\n---\n1. Tuck.\n")
+    result = cli(tiny)
+    assert result.code == 1
+    assert "\x1b" not in result.err and "\x07" not in result.err
+    assert "08-x\\x1b[2J\\x1b[31m.md" in result.err
+    assert all(line.count(": error: ") <= 1 for line in result.err.splitlines())  # no forged second line

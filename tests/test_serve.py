@@ -36,18 +36,24 @@ class LivePreview:
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[[Path], LivePreview]]:
-    """Start ``build.py --project DIR serve`` on a free port; waits until it answers, stops it afterwards."""
+def serve(serve_with: Callable[..., LivePreview]) -> Callable[[Path], LivePreview]:
+    return serve_with
+
+
+@pytest.fixture
+def serve_with(tmp_path: Path) -> Iterator[Callable[..., LivePreview]]:
+    """Start ``build.py --project DIR serve [ARGS]`` on a free port; waits until it answers, stops it afterwards."""
     started: list[LivePreview] = []
 
-    def start(project: Path) -> LivePreview:
+    def start(project: Path, *args: str) -> LivePreview:
         port = free_port()
         temp = tmp_path / f"tmp-{port}"
         temp.mkdir()
         log = tmp_path / f"serve-{port}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, str(ROOT / "build.py"), "--project", str(project), "serve", "--port", str(port)],
+                [sys.executable, str(ROOT / "build.py"), "--project", str(project), "serve", "--port", str(port),
+                 *args],
                 stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "TMPDIR": str(temp)})
         served = LivePreview(f"http://127.0.0.1:{port}/", port, process, log, temp)
         started.append(served)
@@ -71,20 +77,28 @@ def _wait_until_answering(served: LivePreview) -> None:
         if served.process.poll() is not None:
             pytest.fail(f"serve exited with {served.process.returncode}:\n{served.output()}")
         try:
-            if get(served, "/")[0] == 200:
+            if "Serving" in served.output() and get(served, "/")[0] in (200, 302):
                 return
         except OSError:
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)
     pytest.fail(f"serve did not answer within {STARTUP_SECONDS} s:\n{served.output()}")
 
 
-def get(served: LivePreview, raw_path: str) -> tuple[int, str]:
-    """GET ``raw_path`` exactly as written (no normalising of '..' or '%2e')."""
+def get(served: LivePreview, raw_path: str, host: str | None = None) -> tuple[int, str]:
+    """GET ``raw_path`` exactly as written (no normalising of '..' or '%2e'), with ``host`` as its Host."""
+    status, _, body = request(served, raw_path, host)
+    return status, body
+
+
+def request(served: LivePreview, raw_path: str, host: str | None = None) -> tuple[int, dict[str, str], str]:
     connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
     try:
-        connection.request("GET", raw_path)
+        connection.putrequest("GET", raw_path, skip_host=True)
+        connection.putheader("Host", f"127.0.0.1:{served.port}" if host is None else host)
+        connection.endheaders()
         response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
+        return response.status, dict(response.getheaders()), response.read().decode("utf-8", "replace")
     finally:
         connection.close()
 
@@ -337,3 +351,115 @@ def test_a_port_in_use_is_a_clear_message_not_a_traceback(tiny: Path, tmp_path: 
     assert f"cannot listen on 127.0.0.1 port {port}" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.stderr
     assert [p for p in tmp_path.iterdir() if p.name.startswith("relief-serve-")] == []
+
+
+# ---- the preview answers no other site (issue 12) ----
+
+@pytest.mark.parametrize("host", ["evil.example:{port}", "evil.example", "127.0.0.1.evil.example:{port}",
+                                  "127.0.0.1:1", "", "localhost.:{port}"])
+def test_a_request_for_another_host_gets_400_and_no_page(tiny: Path, serve, host: str) -> None:
+    served = serve(tiny)
+    status, body = get(served, "/", host=host.format(port=served.port))
+    assert status == 400 and "Neck" not in body and "Chin tuck" not in body
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}"])
+def test_the_preview_answers_its_own_names(tiny: Path, serve, host: str) -> None:
+    served = serve(tiny)
+    status, body = get(served, "/", host=host.format(port=served.port))
+    assert status == 200 and "Chin tuck" in body
+
+
+def test_the_reload_socket_refuses_another_origin(tiny: Path, serve) -> None:
+    from tornado.httpclient import HTTPClientError
+
+    served = serve(tiny)
+    with pytest.raises(HTTPClientError) as refused:
+        reload_message(served, lambda: None, origin="http://evil.example", timeout=1)
+    assert refused.value.code == 403
+
+
+def test_junk_on_the_reload_socket_prints_nothing_and_breaks_nothing(tiny: Path, serve) -> None:
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    served = serve(tiny)
+    before = served.output()
+
+    async def junk() -> None:
+        socket_ = await websocket_connect(HTTPRequest(f"ws://127.0.0.1:{served.port}/livereload",
+                                                      headers={"Origin": served.url.rstrip("/")}))
+        for message in ["garbage", "{", "[1, 2]", '{"command": 5}', '{"command": "info"}', "null", b"\xff\x00"]:
+            await socket_.write_message(message, binary=isinstance(message, bytes))
+        await asyncio.sleep(0.5)
+        socket_.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, junk()).result()
+    assert served.output() == before
+    message = reload_message(served, lambda: replace_text(tiny / STRETCH, "title: Chin tuck", "title: Chin up"))
+    assert message is not None and message["command"] == "reload"
+
+
+def test_forcereload_is_not_offered_to_any_page(tiny: Path, serve) -> None:
+    served = serve(tiny)
+    assert get(served, "/forcereload?path=x")[0] == 404
+
+
+@pytest.mark.parametrize("raw_path", ["/%5Cevil.example%2F..%2Fneck-relief", "/%5C%5Cevil.example/..%2Fneck-relief",
+                                      "//evil.example/%2E%2E/neck-relief", "/neck-relief"])
+def test_a_redirect_never_leads_to_another_host(tiny: Path, serve, raw_path: str) -> None:
+    served = serve(tiny)
+    status, headers, _ = request(served, raw_path)
+    assert status == 301
+    assert headers["Location"] == "/neck-relief/"
+
+
+def test_an_over_long_path_gets_404_not_500(tiny: Path, serve) -> None:
+    served = serve(tiny)
+    assert get(served, "/" + "a" * 5000)[0] == 404
+    assert get(served, "/" + "/".join(["b" * 250] * 12))[0] == 404
+
+
+def test_the_preview_is_served_under_the_path_of_base_url(tiny: Path, serve) -> None:
+    write(tiny / "content/site.yaml", "title: Tiny Site\nbase_url: https://example.org/relief/\n")
+    served = serve(tiny)
+    status, headers, _ = request(served, "/")
+    assert status == 302 and headers["Location"] == "/relief/"
+    assert "Chin tuck" in get(served, "/relief/")[1]
+    assert get(served, "/neck-relief/")[0] == 404  # outside the published path, as on the host
+    assert f'href="http://127.0.0.1:{served.port}/relief/"' in get(served, "/relief/")[1]  # canonical
+
+
+def test_serve_base_url_overrides_the_path(tiny: Path, serve_with) -> None:
+    served = serve_with(tiny, "--base-url", "http://127.0.0.1:8000/elsewhere/")
+    assert "Chin tuck" in get(served, "/elsewhere/")[1]
+    assert request(served, "/")[1]["Location"] == "/elsewhere/"
+
+
+def test_while_a_long_rebuild_runs_the_last_good_bundle_is_served(tiny: Path, serve) -> None:
+    served = serve(tiny)
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body="[" * 9000))  # over the Markdown time budget: 2 s
+    saved = time.monotonic()
+    answered_during_the_build = False
+    while "Build failed" not in served.output() and time.monotonic() < saved + 30:
+        started = time.monotonic()
+        status, body = get(served, "/")
+        assert status == 200 and "Chin tuck" in body
+        # one poll (0.1 s) after the save the build is under way; an answer that comes before it
+        # ends was given while it ran (a server that waited for it would answer only afterwards)
+        if started > saved + 1 and "Build failed" not in served.output():
+            answered_during_the_build = True
+        time.sleep(0.05)
+    assert answered_during_the_build
+    assert "took more than 2 s to convert" in served.output()
+
+
+def test_a_fifo_saved_into_content_is_an_error_and_the_preview_answers(tiny: Path, serve) -> None:
+    served = serve(tiny)
+    os.mkfifo(tiny / "content/neck-relief/sitting/05-pipe.md")
+    deadline = time.monotonic() + 10
+    while "is a FIFO" not in served.output() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "05-pipe.md:1:1: error: is a FIFO (named pipe), not a file" in served.output()
+    assert "is a FIFO" in get(served, "/")[1]  # shown over the last good page

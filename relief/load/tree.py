@@ -209,7 +209,7 @@ def _load_pages(loader: Loader) -> Iterator[Page | None]:
     seen: dict[str, Path] = {}
     for folder in sorted(p for p in loader.content.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         page_file = folder / "_page.md"
-        if not page_file.is_file():
+        if not page_file.exists() and not page_file.is_symlink():
             loader.errors.append(ContentError(folder, 1, 1, "is a folder without _page.md; add one "
                                               "or move the folder out of content/"))
             continue
