@@ -175,14 +175,24 @@ def _browser_or_skip() -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def playwright() -> Iterator[object]:
     _browser_or_skip()
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: object) -> Iterator[object]:
+    chromium = launch(playwright)
+    yield chromium
+    chromium.close()
+
+
+def launch(playwright: object, *args: str) -> object:
+    """Debian's Chromium, headless, with the flags this machine needs (and ``args``)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *args])  # type: ignore
 
 
 @pytest.fixture

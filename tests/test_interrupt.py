@@ -115,10 +115,17 @@ def many(tmp_path: Path) -> Path:
     return generate(tmp_path / "many", Shape(pages=2, groups=2, per_group=150))
 
 
+def _default_ctrl_c() -> None:
+    """A shell's Ctrl-C: the build gets SIGINT's default action even where the test runner ignores it (as
+    pytest-xdist's workers do, and a child inherits an ignored signal)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_pooled_build(project: Path) -> tuple[subprocess.Popen[str], set[int]]:
     """A real build parsing on two workers, and the workers, once they run."""
     process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--project", str(project), "--no-cache",
-                                "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_default_ctrl_c)
     deadline = time.monotonic() + 60  # a bound for a broken build, not a timing assertion
     workers: set[int] = set()
     while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:

@@ -463,3 +463,21 @@ def test_a_fifo_saved_into_content_is_an_error_and_the_preview_answers(tiny: Pat
         time.sleep(0.05)
     assert "05-pipe.md:1:1: error: is a FIFO (named pipe), not a file" in served.output()
     assert "is a FIFO" in get(served, "/")[1]  # shown over the last good page
+
+
+def test_a_page_that_points_its_own_name_at_the_preview_reads_nothing(tiny: Path, serve, playwright) -> None:
+    """DNS rebinding: evil.example resolves to 127.0.0.1, so the browser sends the preview its requests."""
+    from conftest import launch
+
+    served = serve(tiny)
+    rebinding = launch(playwright, "--host-resolver-rules=MAP evil.example 127.0.0.1")
+    try:
+        tab = rebinding.new_page()
+        response = tab.goto(f"http://evil.example:{served.port}/")
+        assert response is not None and response.status == 400
+        assert "Chin tuck" not in tab.content()
+        assert tab.evaluate("fetch('/neck-relief/').then(r => r.status)") == 400
+        good = tab.goto(served.url)  # the same browser, the preview's own address: the page
+        assert good is not None and good.status == 200 and "Chin tuck" in tab.content()
+    finally:
+        rebinding.close()
