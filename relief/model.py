@@ -21,15 +21,28 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Position:
+    """One of the positions a stretch goes through in turn (e.g. the arms overhead, then at 45 degrees)."""
+
+    name: str
+    hold: int  # seconds
+    cue: str | None = None  # said when it is time to move into it
+
+
+@dataclass(frozen=True)
 class Stretch:
     id: str  # stable anchor: the file name without its number, e.g. "glute-bridge"
     title: str
     body_html: str  # sanitised HTML of the HOW instructions
     body_text: str  # the same as plain text, for structured data
     source: Path
-    duration: int | None = None  # seconds in the routine
-    hold: int | None = None
+    position: str | None = None  # where it starts: sitting, standing, on-back, face-down, all-fours
+    hold: int | None = None  # seconds, each repetition
+    duration: int | None = None  # seconds of a movement done for a time rather than held
+    positions: tuple[Position, ...] = ()  # instead of one hold: these in turn
     reps: int | None = None
+    rest: int | None = None  # seconds between repetitions
+    sides: bool = False  # done on the right, then on the left
     image: Image | None = None
     extra: bool = False
     caution: str | None = None
@@ -37,17 +50,46 @@ class Stretch:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """One countdown of a group's guided routine, as ``assets/js/routine.js`` runs it."""
+
+    kind: str  # "ready" (get into its position), "hold", "go" (a movement for a time), "rest", "change"
+    # (to its next position), "side" (to the left)
+    stretch: str  # the stretch's id
+    seconds: int
+    rep: int = 1  # this repetition, of ``reps``
+    reps: int = 1
+    side: str | None = None  # "right" or "left" for a stretch done on each side
+    name: str | None = None  # the position's name, for a stretch of several positions
+    cue: str | None = None  # "change": what to say
+    posture: str | None = None  # "ready": the position it starts in
+    changed: bool = False  # "ready": from another position (or the first stretch)
+
+
+@dataclass(frozen=True)
 class Group:
     id: str
     title: str
     extra_title: str | None
+    tip: str | None
     routine: tuple[Stretch, ...]
     extras: tuple[Stretch, ...]
-    seconds: int  # sum of the routine stretches' durations
+    plan: tuple[Segment, ...]  # every countdown of its guided routine, in order
+    seconds: int  # the sum of the plan: how long the routine runs
 
     @property
     def minutes(self) -> int:
-        return -(-self.seconds // 60)  # whole minutes, rounded up
+        """The run time in whole minutes, rounded to the nearest (at least one, for a routine)."""
+        return max(1, (self.seconds + 30) // 60) if self.seconds else 0
+
+    @property
+    def label_seconds(self) -> int:
+        """What "takes ..." says: whole minutes when the routine ends within 5 % of them, else the run
+        time to the nearest 5 seconds (or exactly, when that is not within 5 % either)."""
+        if abs(self.seconds - self.minutes * 60) <= 0.05 * self.minutes * 60:
+            return self.minutes * 60
+        rounded = 5 * round(self.seconds / 5)
+        return rounded if abs(self.seconds - rounded) <= 0.05 * self.seconds else self.seconds
 
     @property
     def stretches(self) -> tuple[Stretch, ...]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ContentError, ContentWarning, Problem
-from . import schema
+from . import routine, schema
 from .frontmatter import Key, Located, SourceFile, check_characters, decode, parse_yaml, split_front_matter
 from .markdown import Markup, plain_text
 
@@ -107,10 +107,7 @@ def _record(parsed: bool, values: dict[str, Any], where: dict[Key, tuple[int, in
 
 
 def _stretch_problems(values: dict[str, Any], doc: Located, source: SourceFile) -> list[Problem]:
-    problems: list[Problem] = []
-    if not values.get("extra") and "duration" not in values and "duration" not in (doc.data or {}):
-        problems.append(doc.error((), "a routine stretch needs 'duration:' (seconds it takes); "
-                                  "or set 'extra: true'"))
+    problems: list[Problem] = list(routine.problems(values, doc))
     if not source.body.strip():
         problems.append(ContentError(source.path, source.body_line, 1, "has no instructions; write the HOW "
                                      "steps below the front matter"))

@@ -135,12 +135,38 @@ class Field:
 
 Schema = dict[str, Field]
 
+POSITIONS = ("sitting", "standing", "on-back", "face-down", "all-fours")  # where a stretch starts
+
+
+def position(value: Any) -> str:
+    if value not in POSITIONS:
+        raise ValueError(f"must be one of {', '.join(POSITIONS)}")
+    return value
+
+
+POSITION: Schema = {
+    "name": Field(text, "a few words for this position, shown in the dose, e.g. 'Arms at 45 degrees'",
+                  required=True),
+    "hold": Field(seconds, "seconds to hold it", required=True),
+    "cue": Field(text, "what the routine says when it is time to move into it, e.g. 'Now move your arms "
+                 "to 45 degrees.' (default: its name)"),
+}
+
 STRETCH: Schema = {
     "title": Field(text, "the stretch's name, shown on its line in the page", required=True),
-    "duration": Field(seconds, "seconds it takes in the routine; adds up to the group's minutes",
-                      example="30", scaffold=True),
-    "hold": Field(seconds, "seconds to hold the position (optional)", example="20"),
-    "reps": Field(count, "how many repetitions (optional)", example="10"),
+    "position": Field(position, f"where it starts: {', '.join(POSITIONS)}; the routine gives more time "
+                      "to get there when it changes", example="sitting", scaffold=True),
+    "hold": Field(seconds, "seconds to hold it, each repetition (or give duration or positions)",
+                  example="20", scaffold=True),
+    "duration": Field(seconds, "seconds of a movement done for a time rather than held, e.g. circling "
+                      "(instead of hold)", example="30"),
+    "positions": Field(None, "instead of hold: the positions it goes through in turn, each with its "
+                       "name, hold and cue", items=POSITION,
+                       example="[{name: Arms overhead, hold: 10}, {name: Arms at 45 degrees, hold: 10, "
+                       "cue: Now move your arms to 45 degrees.}]"),
+    "reps": Field(count, "how many repetitions (optional, default 1)", example="10"),
+    "rest": Field(seconds, "seconds of rest between repetitions (needs reps)", example="5"),
+    "sides": Field(flag, "true: done on the right side, then on the left", example="true"),
     "image": Field(text, "picture: a path relative to this file or to assets/", example="stretches/{name}.svg"),
     "alt": Field(text, "what the picture shows, for people who cannot see it",
                  example="Describe the position the picture shows."),
@@ -154,6 +180,8 @@ GROUP: Schema = {
     "id": Field(slug, "the group's folder name and its anchor", required=True),
     "title": Field(text, "heading, e.g. 'If sitting, do these'", required=True),
     "extra_title": Field(text, "heading of the group's extra stretch box"),
+    "tip": Field(text, "a short tip shown under the group's heading, e.g. how to get down to the floor "
+                 "and up again"),
 }
 
 PAGE: Schema = {

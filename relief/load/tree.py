@@ -27,6 +27,8 @@ from .files import CONTENT_LIMIT, Files, is_side_file
 from .frontmatter import check_characters, decode, parse_yaml
 from .parse import Entry, Kind
 from .pictures import Pictures
+from .routine import plan as routine_plan
+from .routine import stretch_of
 
 # lower-case letters of any script, digits and hyphens: 98-étirement-été.md (names are read in NFC)
 NAME = r"[^\W_]+(?:-[^\W_]+)*"
@@ -34,7 +36,7 @@ STRETCH_FILE = re.compile(rf"(\d+)-({NAME})\.md")
 _CONTENT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 RESERVED_SLUGS = {"assets", "404"}
 # ids the page templates give their own parts (templates/page.html, _group.html and the
-# guided routine in assets/js/relief.js): a stretch or group id must not take one of them
+# guided routine in templates/_routine.html): a stretch or group id must not take one of them
 PAGE_IDS = frozenset({"main", "safety-heading", "get-help-heading", "how-to-heading", "contents-heading",
                       "cta-heading", "routine-group"})
 
@@ -315,13 +317,16 @@ def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[s
     loader.notice_lookalikes(folder, "a stretch file is named NN-name.md, with a lower-case .md")
     routine = tuple(s for s in stretches if not s.extra)
     extras = tuple(s for s in stretches if s.extra)
+    plan = routine_plan(routine)
     return Group(
         id=entry["id"],
         title=entry.get("title", ""),  # missing: the schema reported it and the page is not built
         extra_title=entry.get("extra_title"),
+        tip=entry.get("tip"),
         routine=routine,
         extras=extras,
-        seconds=sum(s.duration or 0 for s in routine),
+        plan=plan,
+        seconds=sum(segment.seconds for segment in plan),
     )
 
 
@@ -347,20 +352,8 @@ def _load_stretch(loader: Loader, path: Path, stretch_id: str) -> Stretch | None
         loader.warnings.append(ContentWarning(path, *parsed.doc.at("alt"), "'alt' is given but there is no 'image'"))
     if parsed.failed or len(loader.errors) > before:
         return None
-    return Stretch(
-        id=stretch_id,
-        title=values["title"],
-        body_html=parsed.html["body"],
-        body_text=parsed.text,
-        source=path,
-        duration=values.get("duration"),
-        hold=values.get("hold"),
-        reps=values.get("reps"),
-        image=image,
-        extra=values.get("extra", False),
-        caution=values.get("caution"),
-        draft=values.get("draft", False),
-    )
+    return stretch_of(values, id=stretch_id, body_html=parsed.html["body"], body_text=parsed.text, source=path,
+                      image=image)
 
 
 def _image(loader: Loader, parsed: Entry) -> Image | None:

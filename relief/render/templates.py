@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import markupsafe
@@ -28,9 +30,20 @@ def environment(templates: Path, sources: dict[str, bytes]) -> jinja2.Environmen
         keep_trailing_newline=True,
     )
     env.filters["duration"] = spoken_duration
-    env.filters["tojson"] = lambda value: markupsafe.Markup(script_json(value))  # the one rule for data in <script>
+    # the one rule for data in <script>
+    env.filters["tojson"] = lambda value: markupsafe.Markup(script_json(plain(value)))
     env.filters["og_locale"] = og_locale
     return env
+
+
+def plain(value: Any) -> Any:
+    """``value`` with its dataclasses (a group's plan) as mappings of their fields, ``None`` ones left out."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if getattr(value, f.name) is not None}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
 
 
 _LIKELY_REGION = {"en": "US", "es": "ES", "fr": "FR", "de": "DE", "it": "IT", "nl": "NL", "pt": "PT"}
