@@ -76,7 +76,7 @@ def add_page(root: Path, slug: str, title: str = "Neck Relief") -> Path:
     write(root / f"content/{slug}/_page.md", page_md(title))
     write(root / f"content/{slug}/sitting/01-neck-roll.md", stretch_md("Neck roll", 45, image="roll.svg",
                                                                       alt="A person rolling the neck."))
-    write(root / f"content/{slug}/sitting/02-chin-tuck.md", stretch_md("Chin tuck", 30, hold=5, reps=3))
+    write(root / f"content/{slug}/sitting/02-chin-tuck.md", stretch_md("Chin tuck", None, hold=5, reps=3))
     write(root / f"content/{slug}/sitting/03-shoulder-drop.md", stretch_md("Shoulder drop", None, extra="true"))
     write(root / f"content/{slug}/sitting/roll.svg", SVG)
     return root / "content" / slug

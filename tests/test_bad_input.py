@@ -490,10 +490,12 @@ class _Targets(HTMLParser):
 
 
 def test_a_number_with_a_leading_zero_is_read_as_written(tiny: Path, cli) -> None:
-    write(tiny / STRETCH, "---\ntitle: Chin tuck\nduration: 045\nhold: 05\nreps: 3\n---\n1. Tuck.\n")
+    write(tiny / STRETCH, "---\ntitle: Chin tuck\nhold: 045\nreps: 3\nrest: 010\n---\n1. Tuck.\n")
     result = cli(tiny)
     assert result.code == 0, result.err
-    assert 'data-duration="45"' in (tiny / "dist/index.html").read_text(encoding="utf-8")  # not octal 37
+    html = (tiny / "dist/index.html").read_text(encoding="utf-8")
+    assert "Hold 45 seconds, 3 times" in html  # not octal 37
+    assert '"kind":"rest","stretch":"chin-tuck","seconds":10' in html  # not 8
 
 
 LOOKALIKES = ["04-side-bend.MD", "05-neck-tilt.markdown", "06-shrug.md.txt", "07-roll.md ", "Notes.Md"]

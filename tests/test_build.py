@@ -74,7 +74,8 @@ def test_every_how_sentence_of_the_seed_is_on_the_page(shipped: Path, cli) -> No
     text = parse(shipped / "dist/index.html").text.lower()
     sentences = seed_how_sentences()
     assert len(sentences) >= 40
-    missing = [s for s in sentences if s.lower() not in text]
+    # every word of each, in order; a step may add its time before the full stop ("hold position for 10 seconds.")
+    missing = [s for s in sentences if s.lower().removesuffix(".") not in text]
     assert not missing
 
 
@@ -100,7 +101,9 @@ def test_a_second_page_builds_to_its_own_folder(shipped: Path, cli) -> None:
     neck = parse(shipped / "dist/neck-relief/index.html")
     assert "Neck Relief Stretches" in neck.text
     assert len([t for t, _ in neck.tags if t == "details"]) == 3
-    assert "takes 2 minutes" in neck.text  # 45 + 30 seconds, rounded up; the extra is not timed
+    # 20 s to get into position, 45 s of rolling, 20 s again (no position given: may be a change), 3 holds
+    # of 5 s: 100 s, not within 5 % of 2 minutes, so said as it is; the extra is not timed
+    assert "takes 1 minute 40 seconds" in neck.text
     assert (shipped / "dist/middle-back-relief/index.html").is_file()
     assert "Middle Back Relief Stretches" in parse(shipped / "dist/index.html").text
 

@@ -62,10 +62,10 @@ def test_unknown_key_suggests_the_closest_field(tiny: Path) -> None:
     assert "unknown key 'duraton'" in message and "did you mean 'duration'?" in message
 
 
-def test_routine_stretch_needs_a_duration_but_an_extra_does_not(tiny: Path) -> None:
+def test_routine_stretch_needs_a_hold_a_duration_or_positions_but_an_extra_does_not(tiny: Path) -> None:
     write(tiny / STRETCH, stretch_md("Chin tuck", None))
     [message] = errors_of(tiny)
-    assert message.startswith(f"{STRETCH}:2:1:") and "needs 'duration:'" in message
+    assert message.startswith(f"{STRETCH}:2:1:") and "needs 'hold:'" in message and "'positions:'" in message
 
 
 def test_bom_and_crlf_files_just_work(tiny: Path) -> None:
@@ -78,10 +78,12 @@ def test_bom_and_crlf_files_just_work(tiny: Path) -> None:
     assert not warnings
 
 
-def test_group_minutes_are_the_rounded_up_sum_of_routine_durations(tiny: Path) -> None:
+def test_group_time_is_the_sum_of_its_routine_plan(tiny: Path) -> None:
     site, _ = load_site(tiny)
     [group] = site.pages[0].groups
-    assert (group.seconds, group.minutes) == (75, 2)
+    # neck roll: 20 s into position, 45 s; chin tuck (no position given: counted as a change): 20 s, 3 x 5 s
+    assert (group.seconds, group.minutes, group.label_seconds) == (100, 2, 100)
+    assert group.seconds == sum(segment.seconds for segment in group.plan)
     assert [s.id for s in group.routine] == ["neck-roll", "chin-tuck"]
     assert [s.id for s in group.extras] == ["shoulder-drop"]
 

@@ -124,12 +124,12 @@ FOLDED = {"alt": "image"}  # a field kept inside another attribute: Stretch.imag
 
 @pytest.mark.parametrize(("fields", "cls"), [(schema.STRETCH, model.Stretch), (schema.PAGE, model.Page),
                                              (schema.SITE, model.Site), (schema.CTA, model.CallToAction),
-                                             (schema.GROUP, model.Group)])
+                                             (schema.GROUP, model.Group), (schema.POSITION, model.Position)])
 def test_the_model_holds_every_field_of_the_schema_and_nothing_else(fields: schema.Schema, cls: type) -> None:
     attributes = set(cls.__dataclass_fields__)
     expected = {FOLDED.get(name, f"{name}_html" if spec.check is schema.markdown else name)
                 for name, spec in fields.items()}
-    derived = DERIVED.get(cls, set()) | ({"routine", "extras", "seconds"} if cls is model.Group else set())
+    derived = DERIVED.get(cls, set()) | ({"routine", "extras", "plan", "seconds"} if cls is model.Group else set())
     assert attributes - derived == expected - ({"stretches"} if cls is model.Group else set())
 
 

@@ -145,7 +145,7 @@ def position(value: Any) -> str:
 
 
 POSITION: Schema = {
-    "name": Field(text, "a few words for this position, shown in the dose, e.g. 'Arms at 45 degrees'",
+    "name": Field(text, "a few words for this position, shown in the dose, e.g. 'arms at 45 degrees'",
                   required=True),
     "hold": Field(seconds, "seconds to hold it", required=True),
     "cue": Field(text, "what the routine says when it is time to move into it, e.g. 'Now move your arms "
@@ -162,8 +162,8 @@ STRETCH: Schema = {
                       "(instead of hold)", example="30"),
     "positions": Field(None, "instead of hold: the positions it goes through in turn, each with its "
                        "name, hold and cue", items=POSITION,
-                       example="[{name: Arms overhead, hold: 10}, {name: Arms at 45 degrees, hold: 10, "
-                       "cue: Now move your arms to 45 degrees.}]"),
+                       example="[{{name: arms overhead, hold: 10}}, {{name: arms at 45 degrees, hold: 10, "
+                       "cue: Now move your arms to 45 degrees.}}]"),
     "reps": Field(count, "how many repetitions (optional, default 1)", example="10"),
     "rest": Field(seconds, "seconds of rest between repetitions (needs reps)", example="5"),
     "sides": Field(flag, "true: done on the right side, then on the left", example="true"),
