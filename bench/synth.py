@@ -64,7 +64,8 @@ def stretch_body(rng: random.Random, number: int) -> str:
 def stretch_file(rng: random.Random, number: int, extra: bool, picture: str) -> str:
     timing = "extra: true\n" if extra else f"position: {rng.choice(POSITIONS)}\nextra: false\n"
     return (f"---\ntitle: Stretch {number} {rng.choice(VERBS)} the {rng.choice(WORDS)}\n{timing}"
-            f"hold: {rng.randrange(2, 30)}\nreps: {rng.randrange(2, 12)}\nrest: {rng.randrange(2, 10)}\nimage: {picture}\n"
+            f"hold: {rng.randrange(2, 30)}\nreps: {rng.randrange(2, 12)}\nrest: {rng.randrange(2, 10)}\n"
+            f"image: {picture}\n"
             f"alt: A person doing stretch {number}, {rng.choice(WORDS)} and {rng.choice(WORDS)} in line.\n"
             f"caution: Go {rng.choice(('slowly', 'gently', 'carefully'))} if your {rng.choice(WORDS)} is sore.\n"
             f"draft: false\n---\n{stretch_body(rng, number)}")

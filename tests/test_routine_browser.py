@@ -210,7 +210,7 @@ def test_the_voice_says_each_step_the_last_three_seconds_and_well_done_in_the_pa
     assert said(tab) == [
         "First: Seated posture reset. Sit on a chair. Clasp arms behind back to emphasize good posture.",
         "3", "2", "1", "Hold.", "3", "2", "1",
-        "Next: Seated elbow circles. Elbows bent with arms raised in a “stick’em up” position.",
+        "Next: Seated elbow circles. Elbows bent with arms raised in a \u201cstick\u2019em up\u201d position.",
         "3", "2", "1", "Start now.", "3", "2", "1",
         "Next: Belly vacuum with overhead reach. With focused breathing, blow out as much air as possible while "
         "pulling your belly in as close to your spine as you can.",
@@ -268,8 +268,8 @@ def test_the_live_region_announces_each_step_and_the_last_three_seconds(tab: Pag
     dialog.get_by_role("button", name="Resume").click()
     tab.clock.run_for(10_000)
     assert tab.evaluate("window.heard") == [
-        "Resumed.", "3", "2", "1", "Next: Seated elbow circles. Elbows bent with arms raised in a “stick’em up” "
-        "position."]
+        "Resumed.", "3", "2", "1",
+        "Next: Seated elbow circles. Elbows bent with arms raised in a \u201cstick\u2019em up\u201d position."]
 
 
 def test_pause_stops_the_countdown_and_resume_goes_on_from_there(tab: Page) -> None:
@@ -492,7 +492,8 @@ def test_on_a_phone_the_picture_countdown_instruction_and_controls_fit_one_scree
         # large type: the countdown about a quarter of the short side, the instruction about a twelfth
         assert font_px(dialog.locator(".routine-seconds")) >= 0.2 * min(width, height)
         assert font_px(dialog.locator(".routine-say")) >= 0.065 * min(width, height)
-    expect(dialog.locator(".routine-say")).to_have_text("Now move your arms straight out from your body, at 90 degrees.")
+    expect(dialog.locator(".routine-say")).to_have_text(
+        "Now move your arms straight out from your body, at 90 degrees.")
 
 
 def test_the_countdown_and_the_instruction_grow_with_the_screen(tab: Page) -> None:

@@ -87,7 +87,8 @@ def problems(values: dict[str, Any], doc: Located) -> list[ContentError]:
 
 
 def positions_of(values: dict[str, Any]) -> tuple[Position, ...]:
-    return tuple(Position(p["name"], p["hold"], p.get("cue")) for p in values.get("positions", ()))
+    # an entry the schema found wanting still counts (as nothing) here: its own error says what is missing
+    return tuple(Position(p.get("name", ""), p.get("hold", 0), p.get("cue")) for p in values.get("positions", ()))
 
 
 def stretch_of(values: dict[str, Any], **known: Any) -> Stretch:

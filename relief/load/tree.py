@@ -38,7 +38,7 @@ RESERVED_SLUGS = {"assets", "404"}
 # ids the page templates give their own parts (templates/page.html, _group.html and the
 # guided routine in templates/_routine.html): a stretch or group id must not take one of them
 PAGE_IDS = frozenset({"main", "safety-heading", "get-help-heading", "how-to-heading", "contents-heading",
-                      "cta-heading", "routine-group"})
+                      "cta-heading", "routine-group", "routine-template"})
 
 
 @dataclass
