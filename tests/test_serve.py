@@ -251,7 +251,7 @@ def test_yaml_and_template_errors_show_over_the_last_good_page_until_fixed(tiny:
     overlay = page.locator("#relief-build-errors")
     expect(overlay).to_have_count(0)
 
-    replace_text(tiny / STRETCH, "duration: 30", "duration: [30")
+    replace_text(tiny / STRETCH, "hold: 5", "hold: [5")
     expected = cli(tiny, "build").err.splitlines()[0]  # what a plain build says, file:line:col first
 
     assert expected.startswith(f"{STRETCH}:")
@@ -260,7 +260,7 @@ def test_yaml_and_template_errors_show_over_the_last_good_page_until_fixed(tiny:
     assert expected in served.output()
     assert served.process.poll() is None
 
-    replace_text(tiny / STRETCH, "duration: [30", "duration: 30\ncaution: Keep the chin level")
+    replace_text(tiny / STRETCH, "hold: [5", "hold: 5\ncaution: Keep the chin level")
 
     expect(overlay).to_have_count(0, timeout=10_000)
     expect(page.locator("#chin-tuck")).to_contain_text("Keep the chin level")
