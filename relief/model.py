@@ -97,6 +97,25 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Tier:
+    """One box of urgent care (call the emergency number now, get urgent advice today, see a GP or
+    physiotherapist): its signs and the number to call, from ``site.yaml``."""
+
+    level: str  # "emergency", "urgent" or "gp": its place and its style
+    title: str
+    text: str | None
+    signs: tuple[str, ...]
+    call: str  # the link's words before the number, e.g. "Call"
+    number: str  # as written in site.yaml, e.g. "020 7946 0123"
+
+    @property
+    def tel(self) -> str:
+        """The ``tel:`` URL of ``number``: its digits, with a leading '+' (RFC 3966)."""
+        digits = "".join(c for c in self.number if c.isdigit())
+        return f"tel:{'+' if self.number.startswith('+') else ''}{digits}"
+
+
+@dataclass(frozen=True)
 class Page:
     slug: str
     title: str
@@ -104,11 +123,15 @@ class Page:
     intro_html: str
     disclaimer_html: str
     instructions_html: str
-    get_help_html: str
+    get_help: tuple[Tier, ...]  # most urgent first
+    reassurance_html: str
+    how_it_feels_html: str
     reviewed: dt.date
     reviewed_by: str | None
+    next_review: dt.date | None
     groups: tuple[Group, ...]
     source: Path
+    next_review_at: tuple[int, int] = (1, 1)  # line and column of 'next_review' in the page file
 
     @property
     def stretches(self) -> tuple[Stretch, ...]:
@@ -131,6 +154,9 @@ class Site:
     home: str | None  # slug of the page that is also index.html; None: an index of pages
     cta: CallToAction | None
     footer: str
+    emergency_number: str | None
+    urgent_number: str | None
+    phone: str | None  # the clinic's
     allow_html: bool
     keep_files: tuple[str, ...]  # besides .git and CNAME, left in the output folder by publish
     pages: tuple[Page, ...]

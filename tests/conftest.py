@@ -60,14 +60,21 @@ def page_md(title: str = "Neck Relief", groups: str = GROUPS, body: str = "This 
             ) -> str:
     return (f"---\ntitle: {title}\ndescription: Stretches for a stiff neck.\nreviewed: 2026-01-02\n"
             f"groups:\n{groups}disclaimer: |\n  1. Not medical advice.\ninstructions: |\n  1. Do them daily.\n"
-            f"get_help: |\n  - A fall or accident.\n---\n{body}\n")
+            f"get_help:\n{TIERS}---\n{body}\n")
+
+
+TIERS = "".join(f"  {level}:\n    title: {title}\n    signs:\n      - {sign}\n" for level, title, sign in (
+    ("emergency", "Call the emergency number now", "Chest pain."), ("urgent", "Get urgent advice today", "A fever."),
+    ("gp", "See a GP or physiotherapist", "Not better after 2 weeks.")))
+NUMBERS = 'emergency_number: "999"\nurgent_number: "111"\nphone: 020 7946 0123\n'
+
 
 
 def make_tiny_site(root: Path, slug: str = "neck-relief") -> Path:
     """A complete minimal project: templates and assets from the repo, content of its own."""
     for name in ("templates", "assets"):
         shutil.copytree(ROOT / name, root / name, dirs_exist_ok=True)
-    write(root / "content/site.yaml", "title: Tiny Site\nbase_url: https://example.org/\n")
+    write(root / "content/site.yaml", f"title: Tiny Site\nbase_url: https://example.org/\n{NUMBERS}")
     add_page(root, slug)
     return root
 

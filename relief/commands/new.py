@@ -111,8 +111,11 @@ def new_page(content: Path, page: str) -> list[Path]:
         "  1. Replace with the page's disclaimer.",
         ("instructions", "|", help_of["instructions"], False),
         "  1. Replace with how often and in which order.",
-        ("get_help", "|", help_of["get_help"], False),
-        "  - Replace with a warning sign that needs a professional.",
+        ("get_help", "", help_of["get_help"], False),
+        *(line for level, title in (("emergency", "Call the emergency number now"),
+                                    ("urgent", "Get urgent advice today"), ("gp", "See a GP or physiotherapist"))
+          for line in (f"  {level}:", f"    title: {title}", "    signs:",
+                       "      - Replace with a warning sign, in plain words.")),
     ])
     (content / page).mkdir()
     page_file = content / page / "_page.md"

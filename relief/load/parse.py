@@ -84,7 +84,7 @@ def parse(kind: Kind, path: Path, data: bytes, markup: Markup) -> str:
     if not any(isinstance(problem, ContentError) for problem in problems):
         sources = {"body": (source.body, source.body_line)}
         if kind == "page":
-            sources |= {name: (values[name], doc.at(name)[0] + 1) for name in PAGE_MARKDOWN}
+            sources |= {name: (values[name], doc.at(name)[0] + 1) for name in PAGE_MARKDOWN if name in values}
         try:
             for name, (markdown, line) in sources.items():
                 html[name], warnings = markup.render(markdown, path, line)

@@ -107,6 +107,25 @@ def link(value: Any) -> str:
     return value.strip()
 
 
+_PHONE = re.compile(r"\+?[0-9][0-9 ().-]*[0-9]|[0-9]")
+
+
+def phone(value: Any) -> str:
+    """A telephone number as people write it (``999``, ``020 7946 0123``, ``+1 (555) 010-0199``)."""
+    if isinstance(value, str) and _PHONE.fullmatch(value.strip()):
+        digits = sum(c.isdigit() for c in value)
+        if 2 <= digits <= 15:  # E.164: at most 15 digits; the shortest emergency numbers have 2 or 3
+            return " ".join(value.split())
+    raise ValueError("must be a telephone number: digits, spaces, hyphens, dots or brackets, a '+' only "
+                     "in front, 2 to 15 digits, e.g. \"999\" or \"+44 20 7946 0123\"")
+
+
+def phrases(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError("must be a list of one or more short texts, each on a line starting with '- '")
+    return tuple(" ".join(v.split()) for v in value)
+
+
 def names(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() and "/" not in v for v in value):
         raise ValueError("must be a list of file or folder names in the output folder, e.g. [.well-known, ads.txt]")
@@ -120,6 +139,7 @@ def language(value: Any) -> str:
 
 
 TEXTUAL = (text, markdown, link, slug, language)  # a YAML 'yes', '045' or date given to these was meant as text
+AS_WRITTEN = (phone,)  # checked as written in the file: a phone number 000 is not the number 0
 
 
 @dataclass(frozen=True)
@@ -184,15 +204,38 @@ GROUP: Schema = {
                  "and up again"),
 }
 
+TIER: Schema = {
+    "title": Field(text, "the box's heading, e.g. 'Call the emergency number now'", required=True),
+    "text": Field(text, "the line before its signs, e.g. 'if you have mid-back pain and any of these:'"),
+    "signs": Field(phrases, "the warning signs, one per line starting with '- ', in plain words", required=True),
+    "call": Field(text, "the words of its phone link, before the number, e.g. 'Call' (default: 'Call')"),
+}
+# each tier of urgent care, most urgent first, and the site.yaml number its link calls
+TIERS = {"emergency": "emergency_number", "urgent": "urgent_number", "gp": "phone"}
+
 PAGE: Schema = {
     "title": Field(text, "the page's title", required=True),
     "description": Field(text, "one or two sentences for search engines and link previews", required=True),
     "groups": Field(None, "the ordered groups of stretches", required=True, items=GROUP),
     "disclaimer": Field(markdown, "Markdown list shown before the routine", required=True),
     "instructions": Field(markdown, "Markdown list: how often and in which order", required=True),
-    "get_help": Field(markdown, "Markdown list: warning signs that need a professional", required=True),
+    "get_help": Field(None, "urgent care in three tiers, before the first stretch: emergency (call the "
+                      "emergency number now), urgent (get urgent advice today), gp (see a GP or physiotherapist); "
+                      "each with its title, text, signs and call", required=True, fields={
+                          "emergency": Field(None, "call the emergency number now (site.yaml's emergency_number)",
+                                             required=True, fields=TIER),
+                          "urgent": Field(None, "get urgent advice today (site.yaml's urgent_number)",
+                                          required=True, fields=TIER),
+                          "gp": Field(None, "see a GP or physiotherapist (site.yaml's phone: the clinic)",
+                                      required=True, fields=TIER)}),
+    "reassurance": Field(markdown, "Markdown shown after the introduction, e.g. that most mid-back pain is "
+                         "not serious (optional)"),
+    "how_it_feels": Field(markdown, "Markdown shown just before the routines: how a stretch should feel "
+                          "and when to stop (optional)"),
     "reviewed": Field(date, "date the content was last checked, YYYY-MM-DD", required=True),
-    "reviewed_by": Field(text, "who checked it (optional)"),
+    "reviewed_by": Field(text, "who checked it, shown under the title (optional)"),
+    "next_review": Field(date, "date it is next due to be checked, YYYY-MM-DD, shown under the title; "
+                         "'check' warns once it has passed (optional)"),
 }
 
 CTA: Schema = {
@@ -209,6 +252,9 @@ SITE: Schema = {
     "home": Field(slug, "slug of the page that is also the site's front page"),
     "cta": Field(None, "the closing call to action", fields=CTA),
     "footer": Field(text, "text at the foot of every page"),
+    "emergency_number": Field(phone, "the emergency number the urgent-care box calls, e.g. \"999\""),
+    "urgent_number": Field(phone, "the number for urgent advice today, e.g. \"111\""),
+    "phone": Field(phone, "the clinic's phone, in the GP-or-physiotherapist box and on the handout"),
     "allow_html": Field(flag, "true: trust raw HTML in Markdown (default false)"),
     "keep_files": Field(names, "files of the output folder that relief did not write and must keep "
                         "(.git and CNAME always are)"),
@@ -235,6 +281,11 @@ def _mapping(doc: Located, key: Key, data: Any, schema: Schema, what: str,
         spec = schema.get(name) if isinstance(name, str) else None
         if spec is None:
             errors.append(doc.error(here, _unknown(name, schema, what)))
+        elif spec.check in AS_WRITTEN and not isinstance(value, str) and doc.raw.get(here):
+            try:
+                values[name] = spec.check(doc.raw[here])
+            except ValueError as exc:
+                errors.append(doc.error(here, f"'{name}' {exc}"))
         elif spec.check in TEXTUAL and not isinstance(value, str) and doc.raw.get(here):
             errors.append(doc.error(here, _quote_hint(name, doc.raw[here], value)))
         elif value is None and spec.check is not None:

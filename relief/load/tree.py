@@ -20,7 +20,7 @@ from typing import Any
 
 from ..cache import Memo, Store
 from ..errors import BuildFailed, ContentError, ContentWarning, Problem
-from ..model import CallToAction, Group, Image, Page, Site, Stretch
+from ..model import CallToAction, Group, Image, Page, Site, Stretch, Tier
 from . import schema
 from .batch import Batch
 from .files import CONTENT_LIMIT, Files, is_side_file
@@ -37,7 +37,8 @@ _CONTENT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 RESERVED_SLUGS = {"assets", "404"}
 # ids the page templates give their own parts (templates/page.html, _group.html and the
 # guided routine in templates/_routine.html): a stretch or group id must not take one of them
-PAGE_IDS = frozenset({"main", "safety-heading", "get-help-heading", "how-to-heading", "contents-heading",
+PAGE_IDS = frozenset({"main", "safety-heading", "get-help-heading", "get-help-emergency", "get-help-urgent",
+                      "get-help-gp", "get-help-emergency-heading", "get-help-urgent-heading", "get-help-gp-heading", "how-to-heading", "contents-heading",
                       "cta-heading", "routine-group", "routine-template"})
 
 
@@ -52,6 +53,7 @@ class Loader:
     warnings: list[ContentWarning] = field(default_factory=list)
     entries: dict[Path, Entry] = field(default_factory=dict)  # parsed ahead by ``prefetch``
     listings: dict[Path, list[Path]] = field(default_factory=dict)  # a group folder's *.md, as prefetch saw it
+    settings: dict[str, Any] = field(default_factory=dict)  # site.yaml's checked values
 
     @cached_property
     def files(self) -> Files:
@@ -161,6 +163,7 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
             raise ContentError(site_file, 1, 1, "is empty; give it at least 'title:' and 'base_url:'")
         settings, errors = schema.validate(parse_yaml(site_file, text), schema.SITE, "site.yaml")
         loader.errors.extend(errors)
+    loader.settings = settings
     loader.batch.allow_html = settings.get("allow_html", False)
     loader.prefetch()
 
@@ -185,6 +188,9 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
         home=home,
         cta=CallToAction(**cta) if cta else None,
         footer=settings.get("footer", ""),
+        emergency_number=settings.get("emergency_number"),
+        urgent_number=settings.get("urgent_number"),
+        phone=settings.get("phone"),
         allow_html=settings.get("allow_html", False),
         keep_files=settings.get("keep_files", ()),
         pages=tuple(pages),
@@ -270,6 +276,7 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
             line, column = doc.at("groups")
             loader.errors.append(ContentError(page_file, line, column, f"folder '{extra.name}/' is not one of the "
                                               "page's groups; add it under 'groups:' or remove the folder"))
+    tiers = _tiers(loader, parsed)
     if loader.errors:
         return None
     loader.notice_lookalikes(folder, "a page's settings and introduction are in _page.md, its stretches in "
@@ -281,12 +288,35 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
         intro_html=parsed.html["body"],
         disclaimer_html=parsed.html["disclaimer"],
         instructions_html=parsed.html["instructions"],
-        get_help_html=parsed.html["get_help"],
+        get_help=tiers,
+        reassurance_html=parsed.html.get("reassurance", ""),
+        how_it_feels_html=parsed.html.get("how_it_feels", ""),
         reviewed=values["reviewed"],
         reviewed_by=values.get("reviewed_by"),
+        next_review=values.get("next_review"),
         groups=tuple(groups),
         source=page_file,
+        next_review_at=tuple(doc.at("next_review")),
     )
+
+
+def _tiers(loader: Loader, parsed: Entry) -> tuple[Tier, ...]:
+    """The page's urgent care, most urgent first, each with the number ``site.yaml`` gives for it."""
+    tiers = []
+    given = parsed.values.get("get_help", {})
+    for level, setting in schema.TIERS.items():
+        tier = given.get(level)
+        if not tier or "title" not in tier or "signs" not in tier:
+            continue  # the schema reported what is missing
+        number = loader.settings.get(setting)
+        if number is None:
+            if not any(error.path == loader.content / "site.yaml" for error in loader.errors):  # not said twice
+                loader.errors.append(parsed.doc.error(("get_help", level), f"the '{level}' box calls site.yaml's "
+                                                      f"'{setting}', which is not set; add '{setting}:' to "
+                                                      "content/site.yaml"))
+            continue
+        tiers.append(Tier(level, tier["title"], tier.get("text"), tuple(tier["signs"]), tier.get("call", "Call"), number))
+    return tuple(tiers)
 
 
 def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[str, Path],
