@@ -33,7 +33,10 @@ LAYOUT = """\
 <p>Last reviewed {{ with .Params.reviewed }}{{ time.Format "2006-01-02" . }}{{ end }}
 {{- with .Params.reviewed_by }} by {{ . }}{{ end }}</p>
 <div>{{ .Content }}</div><div>{{ .Params.disclaimer | markdownify }}</div>
-<div>{{ .Params.instructions | markdownify }}</div><div>{{ .Params.get_help | markdownify }}</div>
+<div>{{ .Params.instructions | markdownify }}</div>
+{{- range $level, $tier := .Params.get_help }}<section><h3>{{ $tier.title }}</h3><ul>
+{{- range $tier.signs }}<li>{{ . }}</li>{{ end }}</ul>
+<a href="tel:{{ index site.Params.numbers $level }}">Call</a></section>{{ end }}
 {{ range .Params.groups }}
 {{- $stretches := where $page.Pages "Params.group" .id }}
 {{- $seconds := 0 }}{{ range $stretches }}{{ if not .Params.extra }}
@@ -69,7 +72,9 @@ def convert(project: Path, hugo: Path) -> list[str]:
     site = yaml.safe_load((content / "site.yaml").read_text(encoding="utf-8"))
     config = {"baseURL": site["base_url"], "languageCode": site.get("language", "en"), "title": site["title"],
               "disableKinds": ["home", "taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"],
-              "params": {"cta": site.get("cta"), "footer": site.get("footer", "")}}
+              "params": {"cta": site.get("cta"), "footer": site.get("footer", ""),
+                         "numbers": {"emergency": site.get("emergency_number"), "urgent": site.get("urgent_number"),
+                                     "gp": site.get("phone")}}}
     hugo.mkdir(parents=True)
     (hugo / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     (hugo / "layouts/_default").mkdir(parents=True)

@@ -21,7 +21,11 @@ PAGE = jinja2.Template("""<!doctype html>
 <body><main><h1>{{ page.title }}</h1>
 <p>Last reviewed {{ page.reviewed }} by {{ page.reviewed_by }}</p>
 <div>{{ intro | safe }}</div><div>{{ disclaimer | safe }}</div>
-<div>{{ instructions | safe }}</div><div>{{ get_help | safe }}</div>
+<div>{{ instructions | safe }}</div>
+{% for level, tier in page.get_help.items() %}<section><h3>{{ tier.title }}</h3><ul>
+{% for sign in tier.signs %}<li>{{ sign }}</li>{% endfor %}</ul>
+<a href="tel:{{ site[numbers[level]] }}">Call</a></section>
+{% endfor %}
 {% for group in groups %}
 <section id="{{ group.id }}"><h2>{{ group.title }} — takes {{ group.minutes }} minutes</h2>
 {% for s in group.stretches %}
@@ -73,7 +77,7 @@ def build(project: Path, out: Path) -> int:
             count += len(stretches)
         html = PAGE.render(site=site, page=page, groups=groups, intro=to_html(intro),
                            disclaimer=to_html(page["disclaimer"]), instructions=to_html(page["instructions"]),
-                           get_help=to_html(page["get_help"]))
+                           numbers={"emergency": "emergency_number", "urgent": "urgent_number", "gp": "phone"})
         (out / folder.name).mkdir(parents=True, exist_ok=True)
         (out / folder.name / "index.html").write_text(html, encoding="utf-8")
     return count

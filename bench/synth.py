@@ -71,15 +71,23 @@ def stretch_file(rng: random.Random, number: int, extra: bool, picture: str) -> 
             f"draft: false\n---\n{stretch_body(rng, number)}")
 
 
+def tiers(rng: random.Random) -> str:
+    """The three boxes of urgent care, each with its heading, line, signs and call words."""
+    return "".join(f"  {level}:\n    title: {sentence(rng, 5)}\n    text: {sentence(rng, 8)}\n    signs:\n"
+                   + "".join(f"      - {sentence(rng, 6).lower()}\n" for _ in range(4)) + "    call: Call\n"
+                   for level in ("emergency", "urgent", "gp"))
+
+
 def page_file(rng: random.Random, page: int, groups: list[str]) -> str:
     listed = "".join(f"  - id: {g}\n    title: Routine {g}\n    extra_title: Add this whenever in {g}\n"
-                     for g in groups)
+                     f"    tip: {sentence(rng, 12)}\n" for g in groups)
     return (f"---\ntitle: Relief page {page}\ndescription: Short routines for page {page}, "
-            f"{sentence(rng, 8).lower()}\nreviewed: 2026-11-23\nreviewed_by: Dr. Page {page}\ngroups:\n{listed}"
+            f"{sentence(rng, 8).lower()}\nreviewed: 2026-11-23\nreviewed_by: Dr. Page {page}\n"
+            f"next_review: 2027-11-23\ngroups:\n{listed}"
             f"disclaimer: |\n  1. {sentence(rng, 12)}\n  2. {sentence(rng, 10)}\n"
             f"instructions: |\n  1. {sentence(rng, 12)}\n  2. {sentence(rng, 9)}\n"
-            f"get_help: |\n  - You may have a **broken bone**: {sentence(rng, 8).lower()}\n"
-            f"  - You may have an **infection**: {sentence(rng, 8).lower()}\n"
+            f"get_help:\n{tiers(rng)}"
+            f"reassurance: |\n  {sentence(rng, 12)}\nhow_it_feels: |\n  {sentence(rng, 14)}\n"
             f"---\nThis is for you if {sentence(rng, 14).lower()} *Select a stretch* to see it.\n")
 
 
@@ -94,6 +102,9 @@ cta:
   label: Book a session
   url: https://example.org/appointments/
 footer: Synthetic content for the benchmark.
+emergency_number: "999"
+urgent_number: "111"
+phone: 020 7946 0123
 allow_html: false
 """
 

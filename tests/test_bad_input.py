@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import SVG, Run, page_md, stretch_md, tree_hash, write
+from conftest import NUMBERS, SVG, Run, page_md, stretch_md, tree_hash, write
 
 SITE = "content/site.yaml"
 PAGE = "content/neck-relief/_page.md"
@@ -240,7 +240,8 @@ CASES = [
     pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: https://example.org/\ncta:\n  title: 'Book now\n"
                           "  url: https://example.org/book\n"), SITE, 4, "YAML error: while scanning a quoted scalar",
                       10), id="site-broken-yaml"),
-    pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: https://example.org/\nhome: back-relief\n"), SITE, 1,
+    pytest.param(Case(put(SITE, f"title: Tiny Site\nbase_url: https://example.org/\nhome: back-relief\n{NUMBERS}"),
+                      SITE, 1,
                       "'home' names page 'back-relief', but there is no folder content/back-relief/"),
                  id="site-home-without-page"),
     pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: https://example.org/\nlanguage: English\n"), SITE, 3,
@@ -404,7 +405,8 @@ def test_links_that_stay_inside_the_project_are_fine(tiny: Path, cli) -> None:
 def test_jinja_syntax_in_page_fields_and_site_yaml_shows_as_written(tiny: Path, cli) -> None:
     edit(PAGE, "description: Stretches for a stiff neck.", "description: \"{{ site.title }} {% raw %}\"")(tiny)
     edit(PAGE, "  1. Not medical advice.", "  1. Not medical advice {{ 6 * 7 }}.")(tiny)
-    write(tiny / SITE, "title: Tiny Site\nbase_url: https://example.org/\nfooter: \"{% for x in y %}{{ x }}\"\n")
+    write(tiny / SITE, f"title: Tiny Site\nbase_url: https://example.org/\n{NUMBERS}"
+          "footer: \"{% for x in y %}{{ x }}\"\n")
     result = cli(tiny)
     assert result.code == 0, result.err
     html = (tiny / "dist/index.html").read_text(encoding="utf-8")
@@ -434,7 +436,7 @@ def test_raw_html_is_left_out_with_a_warning_at_its_file_and_line(tiny: Path, cl
 
 
 def test_allow_html_lets_trusted_html_through_without_warnings(tiny: Path, cli) -> None:
-    write(tiny / SITE, "title: Tiny Site\nbase_url: https://example.org/\nallow_html: true\n")
+    write(tiny / SITE, "title: Tiny Site\nbase_url: https://example.org/\nallow_html: true\n" + NUMBERS)
     write(tiny / STRETCH, stretch_md("Chin tuck", 30, body=RAW_HTML))
     result = cli(tiny)
     assert result.code == 0, result.err
@@ -466,7 +468,7 @@ SCRIPT_LINKS = ["[a](javascript:alert(1))", "[b](JaVaScRiPt:alert(1))", "[c](&#1
 @pytest.mark.parametrize("allow_html", [False, True])
 def test_script_links_in_markdown_are_never_live(tiny: Path, cli, allow_html: bool) -> None:
     if allow_html:
-        write(tiny / SITE, "title: Tiny Site\nbase_url: https://example.org/\nallow_html: true\n")
+        write(tiny / SITE, "title: Tiny Site\nbase_url: https://example.org/\nallow_html: true\n" + NUMBERS)
     body = "\n\n".join(f"{n}. {link}" for n, link in enumerate(SCRIPT_LINKS, start=1))
     write(tiny / STRETCH, stretch_md("Chin tuck", 30, body=body + "\n\n[fine](https://example.org/ok)"))
     result = cli(tiny)

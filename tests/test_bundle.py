@@ -120,7 +120,7 @@ def test_every_reference_goes_through_the_base_url(project: Path, tmp_path: Path
         for file in dist.rglob("*.html"):
             for element in html.parse(str(file)).iter(tag=etree.Element):
                 for value in (element.get("href"), element.get("src")):
-                    if value is None or value.startswith("#") or value == cta:
+                    if value is None or value.startswith(("#", "tel:")) or value == cta:
                         continue
                     assert value.startswith((root, base)), f"{file.relative_to(dist)}: {value}"
 

@@ -80,7 +80,7 @@ def test_a_damaged_record_is_parsed_again(tiny: Path, rendered: list[Path]) -> N
     rendered.clear()
     build(tiny, tiny / "dist")
     page = tiny / "content/neck-relief/_page.md"
-    assert sorted(rendered) == sorted([*tiny.glob("content/*/sitting/*.md"), page, page, page, page])
+    assert sorted(rendered) == sorted([*tiny.glob("content/*/sitting/*.md"), page, page, page])
 
 
 def test_no_cache_neither_reads_nor_writes_the_cache_folder(tiny: Path, cli: Callable[..., Run],
@@ -90,7 +90,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache_folder(tiny: Path, cli: Cal
     build(tiny, tiny / "dist")
     rendered.clear()
     assert cli(tiny, "build", "--no-cache").code == 0
-    assert len(rendered) == 3 + 4  # three stretches; the page's body, disclaimer, instructions and help
+    assert len(rendered) == 3 + 3  # three stretches; the page's body, disclaimer and instructions
 
 
 def test_a_new_library_version_makes_every_entry_stale(tiny: Path, rendered: list[Path],
@@ -99,7 +99,7 @@ def test_a_new_library_version_makes_every_entry_stale(tiny: Path, rendered: lis
     monkeypatch.setattr(markdown, "__version__", "99.0")
     rendered.clear()
     build(tiny, tiny / "dist")
-    assert len(rendered) == 3 + 4
+    assert len(rendered) == 3 + 3
 
 
 def test_allowing_html_renders_the_entries_again(tiny: Path) -> None:
@@ -196,7 +196,7 @@ def test_check_never_reads_the_cache_folder(tiny: Path, cli: Callable[..., Run],
     build(tiny, tiny / "dist")
     rendered.clear()
     assert cli(tiny, "check").code == 0
-    assert len(rendered) == 3 + 4  # every file converted afresh
+    assert len(rendered) == 3 + 3  # every file converted afresh
 
 
 @pytest.mark.parametrize("linked", [CACHE, f"{CACHE}/entries", f"{CACHE}/index", f"{CACHE}/lock"])

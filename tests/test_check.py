@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import Run, stretch_md, tree_hash, write
+from conftest import NUMBERS, Run, stretch_md, tree_hash, write
 
 STRETCH = "content/neck-relief/sitting/02-chin-tuck.md"
 
@@ -40,7 +40,7 @@ def test_check_leaves_an_existing_bundle_as_it_was(tiny: Path, cli) -> None:
 
 
 def test_a_link_that_skips_the_base_path_is_reported_at_its_page_and_line(tiny: Path, cli, tmp_path: Path) -> None:
-    write(tiny / "content/site.yaml", "title: Tiny Site\nbase_url: https://example.org/sub/\n")
+    write(tiny / "content/site.yaml", f"title: Tiny Site\nbase_url: https://example.org/sub/\n{NUMBERS}")
     write(tiny / STRETCH, stretch_md("Chin tuck", 30, body="1. Tuck.\n2. See [the page](/neck-relief/)."))
     result = cli(tiny, "check")
     assert result.code == 1

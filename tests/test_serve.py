@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port, stretch_md, write
+from conftest import NUMBERS, ROOT, free_port, stretch_md, write
 
 STRETCH = "content/neck-relief/sitting/02-chin-tuck.md"
 STARTUP_SECONDS = 30  # a bound against hanging, not a measurement
@@ -422,7 +422,7 @@ def test_an_over_long_path_gets_404_not_500(tiny: Path, serve) -> None:
 
 
 def test_the_preview_is_served_under_the_path_of_base_url(tiny: Path, serve) -> None:
-    write(tiny / "content/site.yaml", "title: Tiny Site\nbase_url: https://example.org/relief/\n")
+    write(tiny / "content/site.yaml", f"title: Tiny Site\nbase_url: https://example.org/relief/\n{NUMBERS}")
     served = serve(tiny)
     status, headers, _ = request(served, "/")
     assert status == 302 and headers["Location"] == "/relief/"

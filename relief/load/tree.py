@@ -37,9 +37,9 @@ _CONTENT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 RESERVED_SLUGS = {"assets", "404"}
 # ids the page templates give their own parts (templates/page.html, _group.html and the
 # guided routine in templates/_routine.html): a stretch or group id must not take one of them
-PAGE_IDS = frozenset({"main", "safety-heading", "get-help-heading", "get-help-emergency", "get-help-urgent",
-                      "get-help-gp", "get-help-emergency-heading", "get-help-urgent-heading", "get-help-gp-heading", "how-to-heading", "contents-heading",
-                      "cta-heading", "routine-group", "routine-template"})
+PAGE_IDS = frozenset({"main", "safety-heading", "get-help-heading", "how-to-heading", "contents-heading",
+                      "cta-heading", "routine-group", "routine-template",
+                      *(f"get-help-{level}{part}" for level in schema.TIERS for part in ("", "-heading"))})
 
 
 @dataclass
@@ -315,7 +315,8 @@ def _tiers(loader: Loader, parsed: Entry) -> tuple[Tier, ...]:
                                                       f"'{setting}', which is not set; add '{setting}:' to "
                                                       "content/site.yaml"))
             continue
-        tiers.append(Tier(level, tier["title"], tier.get("text"), tuple(tier["signs"]), tier.get("call", "Call"), number))
+        tiers.append(Tier(level, tier["title"], tier.get("text"), tuple(tier["signs"]), tier.get("call", "Call"),
+                          number))
     return tuple(tiers)
 
 
