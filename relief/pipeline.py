@@ -6,6 +6,7 @@ complete bundle or leaves the old one untouched.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import traceback
 from contextlib import suppress
@@ -44,6 +45,8 @@ class BuildReport:
     seconds: float
     warnings: tuple[ContentWarning, ...]
     workers: int = 0  # worker processes that parsed files in this build (0: none, all parsed here or cached)
+    # each page's next review: its file, the line and column of 'next_review' and the date ('check' warns once due)
+    next_reviews: tuple[tuple[Path, int, int, dt.date], ...] = ()
 
 
 def build(project: Path, out: Path, options: Options = Options()) -> BuildReport:
@@ -100,6 +103,8 @@ class Builder:
             seconds=time.perf_counter() - started,
             warnings=tuple(warnings),
             workers=len(batch.workers),
+            next_reviews=tuple((page.source, *page.next_review_at, page.next_review) for page in site.pages
+                               if page.next_review is not None),
         )
 
 

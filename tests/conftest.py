@@ -69,7 +69,6 @@ TIERS = "".join(f"  {level}:\n    title: {title}\n    signs:\n      - {sign}\n" 
 NUMBERS = 'emergency_number: "999"\nurgent_number: "111"\nphone: 020 7946 0123\n'
 
 
-
 def make_tiny_site(root: Path, slug: str = "neck-relief") -> Path:
     """A complete minimal project: templates and assets from the repo, content of its own."""
     for name in ("templates", "assets"):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from conftest import NUMBERS, Run, stretch_md, tree_hash, write
+
+from relief.commands.check import check
+from relief.pipeline import Options
 
 STRETCH = "content/neck-relief/sitting/02-chin-tuck.md"
 
@@ -169,3 +173,29 @@ def test_a_non_utf8_page_in_the_bundle_is_a_problem_line(tmp_path: Path) -> None
     (bundle / "old.html").write_bytes(b"<p>caf\xe9</p>")
     problems, _ = check_bundle(bundle, "https://example.org/")
     assert [(p.path.name, "is not UTF-8 text" in p.message) for p in problems] == [("old.html", True)]
+
+
+def test_check_warns_at_its_line_once_next_review_has_passed_and_strict_fails(tiny: Path, capsys) -> None:
+    page = tiny / "content/neck-relief/_page.md"
+    text = page.read_text(encoding="utf-8")
+    write(page, text.replace("reviewed: 2026-01-02", "reviewed: 2026-01-02\nreviewed_by: A physiotherapist\n"
+                             "next_review: 2026-07-01"))
+    line = line_of(page, "next_review:")
+    warning = (f"content/neck-relief/_page.md:{line}:1: warning: 'next_review' 2026-07-01 has passed; have the page "
+               "reviewed by a clinician, then set 'reviewed' to that day and a new 'next_review'")
+
+    def run(today: dt.date, strict: bool = False) -> tuple[int, str]:
+        capsys.readouterr()
+        code = check(tiny, Options(strict=strict), today=today)
+        return code, capsys.readouterr().err
+
+    assert run(dt.date(2026, 7, 1)) == (0, "")  # due today: not yet passed
+    code, err = run(dt.date(2026, 7, 2))
+    assert code == 0
+    assert warning in err.splitlines()
+    assert "1 warning (use --strict to make warnings errors)" in err
+    code, err = run(dt.date(2026, 7, 2), strict=True)
+    assert code == 1
+    assert warning.replace(": warning: ", ": error: ") + " (--strict)" in err.splitlines()
+    assert "Check failed: 1 page overdue for review; nothing was published." in err
+    assert not (tiny / "dist").exists()

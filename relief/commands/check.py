@@ -9,6 +9,7 @@ absolute URLs are mapped to files through ``base_url``, so a URL that skips the 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import tempfile
@@ -19,12 +20,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from ..errors import ContentError
+from ..errors import ContentError, ContentWarning
 from ..load.frontmatter import shortened
 from ..load.links import scheme_problem
-from ..pipeline import Builder, Options
+from ..pipeline import Builder, BuildReport, Options
 from ..render.fingerprint import CSS_URL
-from ..report import counted
+from ..report import counted, print_problems
 from .build import reported_build
 
 # (element, attribute) -> what a broken one is called; link[href] is named by its rel
@@ -208,7 +209,14 @@ def _broken(bundle: Path, documents: dict[str, Document], base_path: str, path: 
     return None
 
 
-def check(project: Path, options: Options) -> int:
+def overdue_reviews(report: BuildReport, today: dt.date) -> list[ContentWarning]:
+    """A warning for each page whose ``next_review`` date has passed, at that line of its file."""
+    return [ContentWarning(path, line, column, f"'next_review' {due.isoformat()} has passed; have the page "
+                           "reviewed by a clinician, then set 'reviewed' to that day and a new 'next_review'")
+            for path, line, column, due in report.next_reviews if due < today]
+
+
+def check(project: Path, options: Options, today: dt.date | None = None) -> int:
     """Build into a temporary folder, check the bundle, print every problem; 0 when all is well."""
     with tempfile.TemporaryDirectory(prefix="relief-check-") as scratch:
         out = Path(scratch) / "dist"
@@ -217,6 +225,14 @@ def check(project: Path, options: Options) -> int:
                                 "nothing was published")
         if report is None:
             return 1
+        overdue = overdue_reviews(report, today or dt.date.today())
+        if options.strict and overdue:
+            print_problems([ContentError(w.path, w.line, w.column, f"{w.message} (--strict)") for w in overdue],
+                           project)
+            print(f"Check failed: {counted(overdue, 'page')} overdue for review; nothing was published.",
+                  file=sys.stderr)
+            return 1
+        print_problems(list(overdue), project)
         try:
             errors, checked = check_bundle(out, report.base_url)
         except Exception as exc:  # never a traceback: one line, as for a build

@@ -277,6 +277,10 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
             loader.errors.append(ContentError(page_file, line, column, f"folder '{extra.name}/' is not one of the "
                                               "page's groups; add it under 'groups:' or remove the folder"))
     tiers = _tiers(loader, parsed)
+    if values.get("next_review") and values.get("reviewed") and values["next_review"] <= values["reviewed"]:
+        loader.errors.append(doc.error(("next_review",), f"'next_review' {values['next_review'].isoformat()} is "
+                                       f"not after 'reviewed' {values['reviewed'].isoformat()}; give the date the "
+                                       "page is next due to be checked"))
     if loader.errors:
         return None
     loader.notice_lookalikes(folder, "a page's settings and introduction are in _page.md, its stretches in "
