@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Image:
     source: Path  # the file in the project
     logical: str  # its name in the bundle before hashing, e.g. "stretches/bridge.svg"
@@ -20,7 +20,7 @@ class Image:
     alt: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Position:
     """One of the positions a stretch goes through in turn (e.g. the arms overhead, then at 45 degrees)."""
 
@@ -29,7 +29,7 @@ class Position:
     cue: str | None = None  # said when it is time to move into it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stretch:
     id: str  # stable anchor: the file name without its number, e.g. "glute-bridge"
     title: str
@@ -49,7 +49,7 @@ class Stretch:
     draft: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """One countdown of a group's guided routine, as ``assets/js/routine.js`` runs it."""
 
@@ -66,7 +66,7 @@ class Segment:
     changed: bool = False  # "ready": from another position (or the first stretch)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     id: str
     title: str
@@ -96,7 +96,7 @@ class Group:
         return self.routine + self.extras
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     slug: str
     title: str
@@ -115,7 +115,7 @@ class Page:
         return tuple(s for g in self.groups for s in g.stretches)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallToAction:
     title: str
     text: str
@@ -123,7 +123,7 @@ class CallToAction:
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     title: str
     base_url: str  # absolute, ends with "/"

@@ -6,6 +6,8 @@ complete bundle or leaves the old one untouched.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import time
 import traceback
 from contextlib import suppress
@@ -61,9 +63,9 @@ class Builder:
     ``.relief-cache/`` for the next run.
     """
 
-    def __init__(self, project: Path, out: Path, options: Options = Options()) -> None:
+    def __init__(self, project: Path, out: Path, options: Options = Options(), *, session: bool = False) -> None:
         self.project, self.out, self.options = project, out, options
-        self.memo = Memo()
+        self.memo = Memo(lasting=session)  # session: build after build (serve), each redoing only what changed
         self._store: Store | None = None
 
     @property
@@ -85,6 +87,7 @@ class Builder:
         stamp.forget(cache, taken)  # from here on, out may change
         batch = Batch(self.memo, self.store, jobs=options.jobs)
         site, warnings = load_site(project, drafts=options.drafts or options.preview, batch=batch)
+        _give_back_freed_memory()  # what reading and parsing freed, before the pages take their room
         if options.base_url:
             site = replace(site, base_url=absolute_url(options.base_url))
         if options.strict and warnings:
@@ -112,6 +115,13 @@ class Builder:
             stamp.remember(cache, taken, self.out, _kept(site.keep_files),
                             side_files(self.out), _told(report, project))
         return report
+
+
+def _give_back_freed_memory() -> None:
+    """Return the C heap's free pages to the system (glibc keeps them otherwise): a 10,000-stretch
+    build then peaks some 25 MB lower (``bench/run.py``); elsewhere nothing happens."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
 def _kept(keep_files: tuple[str, ...]) -> tuple[str, ...]:

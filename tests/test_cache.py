@@ -134,7 +134,7 @@ def test_a_template_change_renders_the_pages_again(tiny: Path) -> None:
 
 
 def test_a_builder_kept_between_builds_shows_each_edit(tiny: Path) -> None:
-    builder = Builder(tiny, tiny / "preview", Options(preview=True))
+    builder = Builder(tiny, tiny / "preview", Options(preview=True), session=True)
     builder.build()
     for n in range(3):
         write(tiny / STRETCH, stretch_md("Chin tuck", 30, body=f"1. Tuck the chin {n} times."))
@@ -236,7 +236,7 @@ def test_a_page_rendered_again_in_one_process_never_shows_a_stale_site_wide_figu
     template.write_text(template.read_text(encoding="utf-8").replace(
         "</article>", "<p>Stretches on this site: {{ site.pages | map(attribute='stretches') | map('length') "
         "| sum }}</p></article>"), encoding="utf-8")
-    builder = Builder(tiny, tiny / "preview", Options(preview=True))
+    builder = Builder(tiny, tiny / "preview", Options(preview=True), session=True)
     builder.build()
     assert "Stretches on this site: 6" in (tiny / "preview/neck-relief/index.html").read_text(encoding="utf-8")
     write(tiny / "content/back-relief/sitting/04-side-bend.md", stretch_md("Side bend", 20))
