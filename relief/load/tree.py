@@ -317,7 +317,7 @@ def _call_to_action(loader: Loader, parsed: Entry) -> CallToAction | None:
     if not missing:
         return CallToAction(**merged)
     if own is not None and not site_cta and not parsed.failed:  # else said already, at its place
-        loader.errors.append(parsed.doc.error(("cta",), f"the page's 'cta' has no {', '.join(missing)} and "
+        loader.errors.append(parsed.doc.error(("cta",), f"the page's 'cta' gives no {' or '.join(missing)} and "
                                               "site.yaml has no cta to take it from; add "
                                               + ", ".join(f"'{name}:'" for name in missing)))
     return None
