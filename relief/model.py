@@ -18,6 +18,9 @@ class Image:
     width: int
     height: int
     alt: str
+    # a raster picture's published copies, narrowest first: (name in the bundle before hashing, width);
+    # ``logical`` is one of them. Empty for an SVG, published as it is.
+    variants: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

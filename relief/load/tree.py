@@ -21,7 +21,7 @@ from typing import Any
 from ..cache import Memo, Store
 from ..errors import BuildFailed, ContentError, ContentWarning, Problem
 from ..model import CallToAction, Group, Image, Page, Site, Stretch
-from . import schema
+from . import photos, schema
 from .batch import Batch
 from .files import CONTENT_LIMIT, Files, is_side_file
 from .frontmatter import check_characters, decode, parse_yaml
@@ -411,4 +411,10 @@ def _image(loader: Loader, parsed: Entry) -> Image | None:
         if found not in loader.errors:
             loader.errors.append(found)
         return None
-    return Image(*found, values.get("alt", ""))
+    source, logical, width, height, _, variants, size = found
+    if size > photos.LARGE:
+        warning = ContentWarning(source, 1, 1, f"is {size / 1024 / 1024:.1f} MB: it is published resized, but keep "
+                                 "pictures under 2 MB (export about 2,000 pixels across) so the project stays light")
+        if warning not in loader.warnings:
+            loader.warnings.append(warning)
+    return Image(source, logical, width, height, values.get("alt", ""), variants)
