@@ -15,7 +15,8 @@ from pathlib import Path
 from urllib.parse import urldefrag
 
 import pytest
-from conftest import ROOT, add_page, free_port, make_tiny_site, serving, write
+from conftest import ROOT, add_page, free_port, make_tiny_site, serving, stretch_md, write
+from test_photos import phone_photo
 
 from relief.cli import main
 
@@ -32,6 +33,8 @@ def clinic(root: Path) -> Path:
         if slug != "neck-relief":
             add_page(root, slug, title=title)
     write(root / "content/site.yaml", f"title: Tiny Clinic\nbase_url: {BASE_URL}\nhome: neck-relief\n")
+    phone_photo(root / "content/étirements/sitting/photo.jpg", (1200, 900))  # published resized, with srcset
+    write(root / "content/étirements/sitting/04-photo.md", stretch_md("Photo", 20, image="photo.jpg", alt="A photo."))
     return root
 
 
@@ -81,6 +84,8 @@ def crawl(page, start: str) -> tuple[dict[str, str], list[str]]:
             broken.append(f"{url}: no styles")
         if page.evaluate("[...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).length"):
             broken.append(f"{url}: a picture did not load")
+        if page.evaluate("[...document.images].filter(i => i.srcset && !i.currentSrc.includes('photo-')).length"):
+            broken.append(f"{url}: a picture's srcset was not used")
         reached[page.url] = page.locator("h1").inner_text()
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
             target = urldefrag(href)[0]
