@@ -18,7 +18,8 @@ if __name__ == "__main__":
         sys.exit(130)
     except ModuleNotFoundError as missing:  # run by a Python without relief's libraries: not the project's venv
         venv = HERE / ".venv" / "bin" / "python"
-        hint = (f"run it with the project's Python: {os.path.relpath(venv)} {os.path.relpath(__file__)}"
+        shown = [os.path.relpath(p) if Path.cwd() in Path(p).parents else str(p) for p in (venv, HERE / "build.py")]
+        hint = (f"run it with the project's Python: {' '.join(shown)}"
                 if venv.exists() else
                 "install it first: python3 -m venv .venv && .venv/bin/pip install -e . "
                 "then run .venv/bin/python build.py")
