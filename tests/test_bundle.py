@@ -95,6 +95,56 @@ def test_every_link_and_asset_resolves_when_served(served: tuple[str, Path], pag
     assert {url, f"{url}middle-back-relief/"} <= pages
 
 
+def _rules(headers_file: str) -> dict[str, dict[str, str]]:
+    """``_headers`` as {path pattern: {header: value}}."""
+    rules: dict[str, dict[str, str]] = {}
+    current: dict[str, str] = {}
+    for line in headers_file.splitlines():
+        if line and not line.startswith(" "):
+            current = rules.setdefault(line, {})
+        elif line.strip():
+            name, _, value = line.strip().partition(": ")
+            current[name] = value
+    return rules
+
+
+def test_nginx_sends_what_headers_says_redirects_the_bare_path_and_answers_404_itself(
+        served: tuple[str, Path]) -> None:
+    import http.client
+
+    url, dist = served
+    mount = urlsplit(url).path
+    rules = _rules((dist / "_headers").read_text())
+    port = urlsplit(url).port
+
+    def get(path: str) -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            connection.close()
+
+    everywhere = rules[f"{mount}*"]
+    [stylesheet] = (dist / "assets/css").glob("style.*.css")
+    for path, rule in ((mount, mount), (f"{mount}index.html", f"{mount}index.html"),
+                       (f"{mount}{stylesheet.relative_to(dist).as_posix()}", f"{mount}assets/*")):
+        status, headers, _ = get(path)
+        assert status == 200, path
+        expected = {**everywhere, **rules[rule]}
+        assert {name.lower(): headers.get(name.lower()) for name in expected} == \
+            {name.lower(): value for name, value in expected.items()}, path
+    status, headers, body = get(f"{mount}no/such/deep/page")
+    assert status == 404 and b"Page not found" in body
+    assert headers["x-content-type-options"] == "nosniff"
+    if mount != "/":
+        status, headers, _ = get(mount.rstrip("/"))
+        assert status == 301 and urlsplit(headers["location"]).path == mount
+        status, _, body = get(f"{mount}assets/no-such.css")  # the assets' own location answers with the 404 page
+        assert status == 404 and b"Page not found" in body
+
+
 def test_the_404_response_is_styled_and_its_links_work(served: tuple[str, Path], page) -> None:
     url, _ = served
     failed: list[str] = []
