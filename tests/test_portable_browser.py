@@ -168,3 +168,33 @@ def test_the_preview_serves_the_site_under_its_sub_path_with_drafts_bannered(tmp
     assert not (project / "dist/shoulder-relief").exists()
     assert "Shoulder Relief" not in (project / "dist/index.html").read_text(encoding="utf-8")
 
+
+
+def test_the_pages_with_navigation_index_and_srcset_pass_the_nu_html_checker(dist: Path) -> None:
+    import json
+
+    from test_validators import VNU, _vnu_or_skip
+
+    _vnu_or_skip()
+    files = sorted(str(p) for p in dist.rglob("*.html"))
+    run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+                         capture_output=True, text=True, timeout=180)
+    messages = json.loads(run.stderr)["messages"]
+    assert [f"{m.get('url', '')}:{m.get('lastLine', '?')}: {m['message']}" for m in messages] == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violation_in_the_navigation_and_the_index_of_pages(browser, dist: Path, scheme: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+    from test_validators import AXE_TAGS
+
+    context = browser.new_context(color_scheme=scheme)
+    try:
+        tab = context.new_page()
+        for path in ("index.html", "étirements/index.html"):
+            tab.goto((dist / path).as_uri())
+            results = Axe().run(tab, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                              "resultTypes": ["violations"]})
+            assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
