@@ -39,7 +39,7 @@ def test_the_sub_path_recipe_puts_headers_and_404_at_the_top_and_the_site_below(
     assert "/relief/*\n" in headers and "/relief/assets/*\n  Cache-Control: public, max-age=31536000" in headers
     assert not (public / "relief/_headers").exists()
     assert b'href="/relief/assets/css/style.' in (public / "404.html").read_bytes()
-    assert (public / "relief/404.html").is_file()  # Cloudflare Pages' nearest 404 for /relief/...
+    assert (public / "relief" / "404.html").is_file()  # what Cloudflare Pages serves for a missing /relief/ page
     with serving(public) as url:
         page = urllib.request.urlopen(f"{url}relief/").read().decode()
         [stylesheet] = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
