@@ -18,6 +18,9 @@ class Image:
     width: int
     height: int
     alt: str
+    # a raster picture's published copies, narrowest first: (name in the bundle before hashing, width);
+    # ``logical`` is one of them. Empty for an SVG, published as it is.
+    variants: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,14 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class CallToAction:
+    title: str
+    text: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     slug: str
     title: str
@@ -109,18 +120,13 @@ class Page:
     reviewed_by: str | None
     groups: tuple[Group, ...]
     source: Path
+    draft: bool = False  # left out of the published site unless --drafts (serve shows it with a banner)
+    cta: CallToAction | None = None  # the site's call to action, with the fields the page overrides
+    site_title: str = ""  # the site name in this page's header: its own, else the site's
 
     @property
     def stretches(self) -> tuple[Stretch, ...]:
         return tuple(s for g in self.groups for s in g.stretches)
-
-
-@dataclass(frozen=True, slots=True)
-class CallToAction:
-    title: str
-    text: str
-    label: str
-    url: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,8 +93,9 @@ class Builder:
         if options.strict and warnings:
             raise BuildFailed([ContentError(w.path, w.line, w.column, f"{w.message} (--strict)") for w in warnings])
         try:
+            assets = load_assets(project, site, self.store, self.memo)
             files = render_site(site, project / "templates", load_templates(project / "templates", project),
-                                load_assets(project, site), preview=options.preview, memo=self.memo)
+                                assets, preview=options.preview, memo=self.memo)
             publish(files, self.out, site.keep_files)
         except ContentError as error:  # a template or output-folder problem: one place, one line
             raise BuildFailed([error]) from None
