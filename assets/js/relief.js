@@ -38,17 +38,13 @@
   }
 
   /* Print: CSS shows closed stretches in print where ::details-content is supported; for
-     other browsers open them all (pictures loaded now, not lazily) and restore afterwards. */
+     other browsers open them all and restore afterwards. */
   function setUpPrint(stretches, afterRestore) {
     var button = document.querySelector("[data-print]");
     if (button) button.addEventListener("click", function () { window.print(); });
     var openBefore = null;
     window.addEventListener("beforeprint", function () {
       openBefore = stretches.map(function (details) { return details.open; });
-      stretches.forEach(function (details) {
-        var img = details.querySelector("img[loading=lazy]");
-        if (img) img.loading = "eager";
-      });
       setOpen(stretches, true);
     });
     window.addEventListener("afterprint", function () {
@@ -81,6 +77,14 @@
     if (tools) tools.setAttribute("data-ready", "");
   }
 
+  /* The pictures are lazy only until the page has loaded: then every one loads, scrolled to or not,
+     so a print made on a first visit has them all, and none delays the first screen. */
+  function loadEveryPicture() {
+    Array.prototype.forEach.call(document.querySelectorAll("img[loading=lazy]"), function (img) {
+      img.loading = "eager";
+    });
+  }
+
   function init() {
     var stretches = allStretches();
     if (!stretches.length) return;
@@ -89,6 +93,8 @@
     window.addEventListener("hashchange", openFromHash);
     openFromHash();
     showTools();
+    if (document.readyState === "complete") loadEveryPicture();
+    else window.addEventListener("load", loadEveryPicture);
   }
 
   init();

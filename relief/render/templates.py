@@ -10,6 +10,7 @@ from typing import Any
 
 import jinja2
 import markupsafe
+import segno
 
 from .data import script_json
 
@@ -34,6 +35,7 @@ def environment(templates: Path, sources: dict[str, bytes]) -> jinja2.Environmen
     # the one rule for data in <script>
     env.filters["tojson"] = lambda value: markupsafe.Markup(script_json(plain(value)))
     env.filters["og_locale"] = og_locale
+    env.filters["qr_svg"] = qr_svg
     return env
 
 
@@ -65,6 +67,13 @@ def og_locale(language: str) -> str:
     lang, _, region = language.partition("-")
     region = region.split("-")[0] if region else _LIKELY_REGION.get(lang.lower(), "")
     return f"{lang.lower()}_{region.upper()}" if region else lang.lower()
+
+
+def qr_svg(url: str) -> markupsafe.Markup:
+    """A QR code of ``url`` as inline SVG, for the handout; hidden from screen readers, which read the
+    address written beside it. Error correction M: a creased or smudged print still scans."""
+    svg = segno.make(url, error="m").svg_inline(scale=4, svgclass="qr-code", lineclass=None, omitsize=True)
+    return markupsafe.Markup(svg.replace("<svg ", '<svg aria-hidden="true" ', 1))
 
 
 def spoken_duration(seconds: int) -> str:
