@@ -76,6 +76,7 @@ def test_every_routine_stretch_shows_its_dose_in_seconds(fresh, shipped_bundle: 
     expect(tab.locator("#belly-vacuum-overhead-reach")).to_contain_text("Breathe in and relax for 5 seconds")
     expect(tab.locator("#heel-press-three-angles .caution")).to_contain_text("hold a chair or wall")
     expect(tab.locator("#standing-overhead-reach .caution")).to_contain_text("hold a chair or wall")
+    expect(tab.locator("#thumbs-out-arm-raise .caution")).to_contain_text("chair or wall")
     expect(tab.locator("#lying-down .group-tip")).to_contain_text("Getting down")
 
 
