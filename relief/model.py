@@ -126,6 +126,7 @@ class CallToAction:
 @dataclass(frozen=True)
 class Site:
     title: str
+    short_name: str  # under the installed app's icon; the title if site.yaml gives none
     base_url: str  # absolute, ends with "/"
     language: str
     home: str | None  # slug of the page that is also index.html; None: an index of pages

@@ -32,6 +32,14 @@ def text(value: Any) -> str:
     return value.strip()
 
 
+def short_name(value: Any) -> str:
+    value = text(value)
+    if len(value) > 12:
+        raise ValueError(f"must be at most 12 characters (a phone cuts a longer name under its icon); "
+                         f"'{value}' has {len(value)}")
+    return value
+
+
 def markdown(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be Markdown text (use '|' for several lines)")
@@ -119,7 +127,7 @@ def language(value: Any) -> str:
     return value
 
 
-TEXTUAL = (text, markdown, link, slug, language)  # a YAML 'yes', '045' or date given to these was meant as text
+TEXTUAL = (text, short_name, markdown, link, slug, language)  # a YAML 'yes', '045' or date given was meant as text
 
 
 @dataclass(frozen=True)
@@ -204,6 +212,8 @@ CTA: Schema = {
 
 SITE: Schema = {
     "title": Field(text, "the site's name", required=True),
+    "short_name": Field(short_name, "the name under the icon of the installed app, at most 12 characters "
+                        "(default: the title)"),
     "base_url": Field(absolute_url, "absolute URL where dist/ is published", required=True),
     "language": Field(language, "BCP 47 language of the content (default en)"),
     "home": Field(slug, "slug of the page that is also the site's front page"),

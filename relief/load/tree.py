@@ -180,6 +180,7 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
     cta = settings.get("cta")
     site = Site(
         title=settings["title"],
+        short_name=settings.get("short_name", settings["title"]),
         base_url=settings["base_url"],
         language=settings.get("language", "en"),
         home=home,

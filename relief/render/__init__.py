@@ -3,7 +3,8 @@
 Pure: nothing is read from or written to disk here. Pages go through the Jinja templates
 with autoescape on (``templates``); every URL is made by one ``Urls`` helper from
 ``base_url`` (``urls``); assets get hashed names (``fingerprint``); structured data, the
-sitemap and host files are made in ``data``.
+sitemap and host files are made in ``data``; the service worker and web app manifest in
+``offline``.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ import jinja2
 from ..cache import Memo
 from ..errors import ContentError
 from ..model import Site
+from . import offline
 from .data import headers, json_ld, sitemap
 from .fingerprint import fingerprint_all
 from .templates import environment
 from .urls import Urls, page_path
+
+OTHER_SITES_ONLY = ("og-image.png",)  # assets only other sites read: the worker does not keep them
 
 
 def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_files: dict[str, bytes], *,
@@ -45,7 +49,7 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
         return urls(assets.path(logical), absolute=absolute)
 
     common = {"site": site, "url": urls, "asset": asset, "has_asset": assets.files.__contains__,
-              "preview": preview}
+              "preview": preview, "worker": offline.WORKER, "manifest": offline.MANIFEST}
     files: dict[str, bytes] = {}
     render = _renderer(env, templates, common)
     for page in site.pages:
@@ -64,11 +68,18 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
     files["sitemap.xml"] = sitemap(site, urls)
     files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {urls('sitemap.xml', absolute=True)}\n".encode()
     files[".nojekyll"] = b""
-    files["_headers"] = headers(site, urls, files)
     for logical, (bundle_path, data) in assets.files.items():
         files[bundle_path] = data
         if logical == "favicon.ico":  # browsers ask for /favicon.ico by that name
             files["favicon.ico"] = data
+    if not preview:  # the preview is never cached: no worker, no manifest
+        home = next((page for page in site.pages if page.slug == site.home), None)
+        icons = {logical: assets.path(logical) for logical, _, _ in offline.ICONS if logical in assets.files}
+        files[offline.MANIFEST] = offline.web_manifest(site, icons, home.description if home else None)
+        kept = offline.precache(files, skip=[assets.path(name) for name in OTHER_SITES_ONLY if name in assets.files])
+        files[offline.WORKER] = render(offline.WORKER, page=None, page_url=offline.WORKER,
+                                       version=offline.version(kept), files=[url for url, _ in kept])
+    files["_headers"] = headers(site, urls, files)
     return files
 
 

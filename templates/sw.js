@@ -1,0 +1,82 @@
+/* The service worker of the bundle, made by relief from templates/sw.js (see relief/render/offline.py).
+   It keeps one build in one cache, relief-<version>: every page, stylesheet, script and picture and
+   the 404 page, fetched fresh from the host when it installs. Pages come from the network first (the
+   newest text) and from the cache when the network is off or slower than NETWORK_SECONDS; every other
+   file of the bundle comes from the cache. Asset names carry a hash of their bytes, so a page always
+   gets exactly the files it names: never the old page with new files, or the reverse. */
+"use strict";
+
+var VERSION = {{ version | tojson }};
+var CACHE = "relief-" + VERSION;
+var FILES = {{ files | tojson }};
+var NETWORK_SECONDS = 3;
+var ROOT = new URL("./", self.location.href).href;
+var KEPT = new Set(FILES.map(function (file) { return new URL(file, ROOT).href; }));
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    /* "reload": from the host, never from the browser's HTTP cache, so the cache holds this build only */
+    return cache.addAll(FILES.map(function (file) { return new Request(new URL(file, ROOT).href, {cache: "reload"}); }));
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) {
+      return name.indexOf("relief-") === 0 && name !== CACHE;
+    }).map(function (name) { return caches.delete(name); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function cached(url) {
+  return caches.open(CACHE).then(function (cache) { return cache.match(url, {ignoreSearch: true}); });
+}
+
+function kept(url) {
+  /* The cache key of a page visited as slug/index.html or slug (without the slash), if it is kept. */
+  var plain = url.split(/[?#]/)[0];
+  var candidates = [plain, plain.replace(/index\.html$/, ""), plain + "/"];
+  for (var i = 0; i < candidates.length; i++) {
+    if (KEPT.has(candidates[i])) return candidates[i];
+  }
+  return null;
+}
+
+function offlinePage(url) {
+  var key = kept(url);
+  return (key ? cached(key) : Promise.resolve(undefined)).then(function (response) {
+    if (response) return response;
+    return cached(new URL("404.html", ROOT).href).then(function (missing) {
+      if (!missing) return Response.error();
+      return new Response(missing.body, {status: 404, statusText: "Not Found", headers: missing.headers});
+    });
+  });
+}
+
+function navigate(request) {
+  /* The network first, revalidated with the host; the cache if it fails, errs or is slow. */
+  var network = fetch(request.url, {cache: "no-cache", credentials: "same-origin"}).then(function (response) {
+    if (response.status >= 500) throw new Error("server error " + response.status);
+    return response;
+  });
+  var slow = new Promise(function (resolve) { setTimeout(resolve, NETWORK_SECONDS * 1000); });
+  return Promise.race([network, slow.then(function () { return "slow"; })]).then(function (first) {
+    if (first !== "slow") return first;
+    return offlinePage(request.url).then(function (response) {
+      /* nothing kept for this address: wait for the network after all */
+      return response.status === 404 || response.type === "error" ? network.catch(function () { return response; }) : response;
+    });
+  }).catch(function () { return offlinePage(request.url); });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET" || request.url.indexOf(ROOT) !== 0) return;
+  if (request.mode === "navigate") {
+    event.respondWith(navigate(request));
+    return;
+  }
+  var key = kept(request.url);
+  if (!key) return;  /* not a file of this build: the browser fetches it as usual */
+  event.respondWith(cached(key).then(function (response) { return response || fetch(request); }));
+});
