@@ -5,7 +5,7 @@ Rule: a cached result is found under a key that hashes every input that shapes i
 is never stale; nothing here decides what a result means, only where it is kept.
 """
 
-from .memo import Memo
+from .memo import Key, Memo
 from .store import FOLDER, Store, signature
 
-__all__ = ["FOLDER", "Memo", "Store", "signature"]
+__all__ = ["FOLDER", "Key", "Memo", "Store", "signature"]

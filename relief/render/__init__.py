@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from ..cache import Memo
+from ..cache import Key, Memo
 from ..errors import ContentError
 from ..model import Site
 from . import offline
@@ -52,15 +52,17 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
               "preview": preview, "worker": offline.WORKER, "manifest": offline.MANIFEST}
     files: dict[str, bytes] = {}
     render = _renderer(env, templates, common)
+    # one key for every page, hashed once: a page may show anything of the site, so any change renders all
+    key = Key(("pages", site, template_key, asset_key, preview))
+    pages: dict[str, bytes] | None = memo.get(key)
+    if pages is None:
+        pages = {page.slug: render("page.html", page=page, page_url=page_path(site, page),
+                                   structured_data=json_ld(site, page, urls, asset)) for page in site.pages}
+    memo.keep(key, pages)
     for page in site.pages:
-        here = page_path(site, page)
-        key = ("page", site, template_key, asset_key, preview, page.slug)
-        html = memo.get(key)
-        if html is None:
-            html = memo.keep(key, render("page.html", page=page, page_url=here,
-                                         structured_data=json_ld(site, page, urls, asset)))
+        html = pages[page.slug]
         files[f"{page.slug}/index.html"] = html
-        if here == "":
+        if page_path(site, page) == "":
             files["index.html"] = html
     if site.home is None:
         files["index.html"] = render("index.html", page=None, page_url="")

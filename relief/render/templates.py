@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,14 +37,24 @@ def environment(templates: Path, sources: dict[str, bytes]) -> jinja2.Environmen
     return env
 
 
+_ATOMS = frozenset({str, int, float, bool})
+
+
 def plain(value: Any) -> Any:
     """``value`` with its dataclasses (a group's plan) as mappings of their fields, ``None`` ones left out."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if getattr(value, f.name) is not None}
+    names = _field_names(type(value))
+    if names is not None:
+        fields = ((name, getattr(value, name)) for name in names)
+        return {name: item if type(item) in _ATOMS else plain(item) for name, item in fields if item is not None}
     if isinstance(value, list | tuple):
-        return [plain(item) for item in value]
+        return [item if type(item) in _ATOMS else plain(item) for item in value]
     return value
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass (a plan has thousands of segments of one class), else None."""
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
 
 
 _LIKELY_REGION = {"en": "US", "es": "ES", "fr": "FR", "de": "DE", "it": "IT", "nl": "NL", "pt": "PT"}
