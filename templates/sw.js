@@ -1,16 +1,18 @@
 /* The service worker of the bundle, made by relief from templates/sw.js (see relief/render/offline.py).
-   It keeps one build in one cache, relief-<version>: every page, stylesheet, script and picture and
-   the 404 page, fetched fresh from the host when it installs. Pages come from the network first (the
+   It keeps one build in one cache, "relief:<the bundle's path>:<version>" (one origin may host several
+   bundles at several paths: each deletes only its own old caches): every page, stylesheet, script and
+   picture and the 404 page, fetched fresh from the host when it installs. Pages come from the network first (the
    newest text) and from the cache when the network is off or slower than NETWORK_SECONDS; every other
    file of the bundle comes from the cache. Asset names carry a hash of their bytes, so a page always
    gets exactly the files it names: never the old page with new files, or the reverse. */
 "use strict";
 
 var VERSION = {{ version | tojson }};
-var CACHE = "relief-" + VERSION;
 var FILES = {{ files | tojson }};
 var NETWORK_SECONDS = 3;
 var ROOT = new URL("./", self.location.href).href;
+var PREFIX = "relief:" + new URL(ROOT).pathname + ":";
+var CACHE = PREFIX + VERSION;
 var KEPT = new Set(FILES.map(function (file) { return new URL(file, ROOT).href; }));
 
 self.addEventListener("install", function (event) {
@@ -23,13 +25,14 @@ self.addEventListener("install", function (event) {
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (names) {
     return Promise.all(names.filter(function (name) {
-      return name.indexOf("relief-") === 0 && name !== CACHE;
+      return name.indexOf(PREFIX) === 0 && name !== CACHE;
     }).map(function (name) { return caches.delete(name); }));
   }).then(function () { return self.clients.claim(); }));
 });
 
 function cached(url) {
-  return caches.open(CACHE).then(function (cache) { return cache.match(url, {ignoreSearch: true}); });
+  /* caches.match, not caches.open: opening would make the cache anew after the preview deleted it */
+  return caches.match(url, {cacheName: CACHE, ignoreSearch: true});
 }
 
 function kept(url) {
@@ -54,13 +57,17 @@ function offlinePage(url) {
 }
 
 function navigate(request) {
-  /* The network first, revalidated with the host; the cache if it fails, errs or is slow. */
-  var network = fetch(request.url, {cache: "no-cache", credentials: "same-origin"}).then(function (response) {
+  /* The network first, revalidated with the host (never a page the browser's HTTP cache kept, which
+     could name files of an older build); the cache if it fails, errs or is slow. The request is
+     passed on as it came (only its cache mode changed), so a redirect (slug to slug/) reaches the
+     browser as a redirect and the address bar shows where the page really is. */
+  var network = fetch(new Request(request, {cache: "no-cache"})).then(function (response) {
     if (response.status >= 500) throw new Error("server error " + response.status);
     return response;
   });
-  var slow = new Promise(function (resolve) { setTimeout(resolve, NETWORK_SECONDS * 1000); });
-  return Promise.race([network, slow.then(function () { return "slow"; })]).then(function (first) {
+  network.catch(function () { /* failing after the cache answered is no error */ });
+  var slow = new Promise(function (resolve) { setTimeout(resolve, NETWORK_SECONDS * 1000, "slow"); });
+  return Promise.race([network, slow]).then(function (first) {
     if (first !== "slow") return first;
     return offlinePage(request.url).then(function (response) {
       /* nothing kept for this address: wait for the network after all */
