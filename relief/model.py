@@ -133,6 +133,7 @@ class Site:
     cta: CallToAction | None
     footer: str
     allow_html: bool
+    offline: bool  # a service worker keeps the bundle after one visit (else the earlier one is retired)
     keep_files: tuple[str, ...]  # besides .git and CNAME, left in the output folder by publish
     pages: tuple[Page, ...]
     source: Path

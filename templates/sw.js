@@ -4,9 +4,12 @@
    picture and the 404 page, fetched fresh from the host when it installs. Pages come from the network first (the
    newest text) and from the cache when the network is off or slower than NETWORK_SECONDS; every other
    file of the bundle comes from the cache. Asset names carry a hash of their bytes, so a page always
-   gets exactly the files it names: never the old page with new files, or the reverse. */
+   gets exactly the files it names: never the old page with new files, or the reverse.
+   Built with "offline: false" (KEEP false), it keeps nothing: it deletes the bundle's caches and
+   unregisters itself, so a visitor of an earlier build is left with no worker after the next visit. */
 "use strict";
 
+var KEEP = {{ keep | tojson }};
 var VERSION = {{ version | tojson }};
 var FILES = {{ files | tojson }};
 var NETWORK_SECONDS = 3;
@@ -16,6 +19,10 @@ var CACHE = PREFIX + VERSION;
 var KEPT = new Set(FILES.map(function (file) { return new URL(file, ROOT).href; }));
 
 self.addEventListener("install", function (event) {
+  if (!KEEP) {
+    event.waitUntil(self.skipWaiting());
+    return;
+  }
   event.waitUntil(caches.open(CACHE).then(function (cache) {
     /* "reload": from the host, never from the browser's HTTP cache, so the cache holds this build only */
     return cache.addAll(FILES.map(function (file) { return new Request(new URL(file, ROOT).href, {cache: "reload"}); }));
@@ -25,9 +32,9 @@ self.addEventListener("install", function (event) {
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (names) {
     return Promise.all(names.filter(function (name) {
-      return name.indexOf(PREFIX) === 0 && name !== CACHE;
+      return name.indexOf(PREFIX) === 0 && !(KEEP && name === CACHE);
     }).map(function (name) { return caches.delete(name); }));
-  }).then(function () { return self.clients.claim(); }));
+  }).then(function () { return KEEP ? self.clients.claim() : self.registration.unregister(); }));
 });
 
 function cached(url) {
@@ -78,7 +85,7 @@ function navigate(request) {
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  if (request.method !== "GET" || request.url.indexOf(ROOT) !== 0) return;
+  if (!KEEP || request.method !== "GET" || request.url.indexOf(ROOT) !== 0) return;
   if (request.mode === "navigate") {
     event.respondWith(navigate(request));
     return;

@@ -35,6 +35,7 @@ from conftest import (
     serving,
 )
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+from playwright.sync_api import Error as PlaywrightError
 from test_page_browser import STRETCHES, open_count
 
 from relief.cli import main
@@ -283,6 +284,27 @@ def test_a_new_build_shows_on_the_first_online_load_then_offline_and_the_old_cac
             expect_one_build(shown, served)
             assert shown.evaluate(BROKEN_PICTURES) == []
         assert cache_names(tab) == [f"relief:/:{new}"]
+
+
+def test_offline_false_keeps_nothing_and_retires_the_worker_an_earlier_build_installed(
+        browser: Browser, tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "site")
+    folder = tmp_path / "dist"
+    with serving(folder) as url, new_context(browser) as context:
+        build(project, folder, url)
+        tab = visit(context, url)
+        with (project / "content/site.yaml").open("a", encoding="utf-8") as settings:
+            settings.write("offline: false\n")
+        build(project, folder, url)
+        assert "data-worker" not in (folder / "index.html").read_text(encoding="utf-8")
+        assert "var FILES = [];" in (folder / "sw.js").read_text(encoding="utf-8")
+        tab.reload()  # the browser looks for a new worker on a visit; this one removes itself
+        until(tab, """Promise.all([navigator.serviceWorker.getRegistrations(), caches.keys()])
+            .then(([registrations, names]) => registrations.length === 0 && names.length === 0)""")
+        expect(tab.locator("link[rel=manifest]")).to_have_count(1)  # still installable, as a shortcut
+        context.set_offline(True)
+        with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
+            context.new_page().goto(url)
 
 
 # Under a sub-path, next to another bundle on the same origin

@@ -220,6 +220,8 @@ SITE: Schema = {
     "cta": Field(None, "the closing call to action", fields=CTA),
     "footer": Field(text, "text at the foot of every page"),
     "allow_html": Field(flag, "true: trust raw HTML in Markdown (default false)"),
+    "offline": Field(flag, "false: no service worker keeps the site for offline use, and the one an "
+                     "earlier build installed removes itself and its files (default true)"),
     "keep_files": Field(names, "files of the output folder that relief did not write and must keep "
                         "(.git and CNAME always are)"),
 }

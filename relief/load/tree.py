@@ -187,6 +187,7 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
         cta=CallToAction(**cta) if cta else None,
         footer=settings.get("footer", ""),
         allow_html=settings.get("allow_html", False),
+        offline=settings.get("offline", True),
         keep_files=settings.get("keep_files", ()),
         pages=tuple(pages),
         source=site_file,

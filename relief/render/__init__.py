@@ -49,7 +49,8 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
         return urls(assets.path(logical), absolute=absolute)
 
     common = {"site": site, "url": urls, "asset": asset, "has_asset": assets.files.__contains__,
-              "preview": preview, "worker": offline.WORKER, "manifest": offline.MANIFEST}
+              "preview": preview, "worker": offline.WORKER, "manifest": offline.MANIFEST,
+              "theme_colors": offline.THEME_COLORS}
     files: dict[str, bytes] = {}
     render = _renderer(env, templates, common)
     # one key for every page, hashed once: a page may show anything of the site, so any change renders all
@@ -78,8 +79,10 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
         home = next((page for page in site.pages if page.slug == site.home), None)
         icons = {logical: assets.path(logical) for logical, _, _ in offline.ICONS if logical in assets.files}
         files[offline.MANIFEST] = offline.web_manifest(site, icons, home.description if home else None)
-        kept = offline.precache(files, skip=[assets.path(name) for name in OTHER_SITES_ONLY if name in assets.files])
-        files[offline.WORKER] = render(offline.WORKER, page=None, page_url=offline.WORKER,
+        # offline: false still writes a worker, one that retires the worker an earlier build installed
+        kept = offline.precache(files, skip=[assets.path(name) for name in OTHER_SITES_ONLY if name in assets.files]) \
+            if site.offline else []
+        files[offline.WORKER] = render(offline.WORKER, page=None, page_url=offline.WORKER, keep=site.offline,
                                        version=offline.version(kept), files=[url for url, _ in kept])
     files["_headers"] = headers(site, urls, files)
     return files

@@ -21,10 +21,11 @@ from ..model import Site
 WORKER = "sw.js"
 MANIFEST = "manifest.webmanifest"
 NOT_PRECACHED = frozenset({"_headers", ".nojekyll", "robots.txt", "sitemap.xml", WORKER})
-# The manifest's colours are those of the light theme (a manifest has one); the page's
-# <meta name="theme-color" media=...> gives the light and the dark one.
-THEME_COLOR = "#f7f5f0"
-BACKGROUND_COLOR = "#f7f5f0"
+# The browser's bar (the pages' <meta name="theme-color"> too) and the installed app's splash screen
+# (style.css's --bg), light and dark. A manifest's own colours are the light ones; the dark ones go
+# in "user_preferences" (the manifest incubation Chromium reads; other browsers ignore it).
+THEME_COLORS = {"light": "#f7f5f0", "dark": "#14161a"}
+BACKGROUND_COLORS = {"light": "#f0f4f5", "dark": "#111417"}
 ICONS = (  # logical asset name, size, purpose
     ("icons/icon-192.png", "192x192", "any"),
     ("icons/icon-512.png", "512x512", "any"),
@@ -62,8 +63,10 @@ def web_manifest(site: Site, icons: dict[str, str], description: str | None) -> 
         "start_url": "./",
         "scope": "./",
         "display": "standalone",
-        "theme_color": THEME_COLOR,
-        "background_color": BACKGROUND_COLOR,
+        "theme_color": THEME_COLORS["light"],
+        "background_color": BACKGROUND_COLORS["light"],
+        "user_preferences": {"color_scheme_dark": {"theme_color": THEME_COLORS["dark"],
+                                                   "background_color": BACKGROUND_COLORS["dark"]}},
         "icons": [{"src": icons[logical], "sizes": sizes, "type": "image/png", "purpose": purpose}
                   for logical, sizes, purpose in ICONS if logical in icons],
     }
