@@ -11,12 +11,12 @@
 
 var KEEP = {{ keep | tojson }};
 var VERSION = {{ version | tojson }};
-var FILES = {{ files | tojson }};
+var FILES = {{ files | tojson }};  /* [address relative to the bundle's root, integrity hash of its bytes] */
 var NETWORK_SECONDS = 3;
 var ROOT = new URL("./", self.location.href).href;
 var PREFIX = "relief:" + new URL(ROOT).pathname + ":";
 var CACHE = PREFIX + VERSION;
-var KEPT = new Set(FILES.map(function (file) { return new URL(file, ROOT).href; }));
+var KEPT = new Set(FILES.map(function (file) { return new URL(file[0], ROOT).href; }));
 
 self.addEventListener("install", function (event) {
   if (!KEEP) {
@@ -24,8 +24,11 @@ self.addEventListener("install", function (event) {
     return;
   }
   event.waitUntil(caches.open(CACHE).then(function (cache) {
-    /* "reload": from the host, never from the browser's HTTP cache, so the cache holds this build only */
-    return cache.addAll(FILES.map(function (file) { return new Request(new URL(file, ROOT).href, {cache: "reload"}); }));
+    /* "reload": from the host, never from the browser's HTTP cache; "integrity": exactly this build's
+       bytes (else the install fails, and the browser tries again on a later visit) */
+    return cache.addAll(FILES.map(function (file) {
+      return new Request(new URL(file[0], ROOT).href, {cache: "reload", integrity: file[1]});
+    }));
   }).then(function () { return self.skipWaiting(); }));
 });
 

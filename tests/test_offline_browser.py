@@ -97,7 +97,7 @@ def worker_version(folder: Path) -> str:
 def precached(folder: Path) -> list[str]:
     match = re.search(r"var FILES = (\[.*?\]);", (folder / "sw.js").read_text(encoding="utf-8"))
     assert match, "sw.js has no list of files"
-    return json.loads(match.group(1))
+    return [url for url, _ in json.loads(match.group(1))]
 
 
 def cache_names(tab: Page) -> list[str]:
@@ -284,6 +284,30 @@ def test_a_new_build_shows_on_the_first_online_load_then_offline_and_the_old_cac
             expect_one_build(shown, served)
             assert shown.evaluate(BROKEN_PICTURES) == []
         assert cache_names(tab) == [f"relief:/:{new}"]
+
+
+def test_a_host_that_serves_other_bytes_than_the_build_gets_no_cache_until_it_serves_the_build(
+        browser: Browser, tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "site")
+    folder = tmp_path / "dist"
+    with serving(folder) as url, new_context(browser) as context:
+        build(project, folder, url)
+        picture = next((folder / "assets/stretches").glob("wall-slides.*.svg"))
+        built = picture.read_bytes()
+        picture.write_bytes(built.replace(b"</svg>", b"<!-- half deployed --></svg>"))  # a deploy half done
+        tab = context.new_page()
+        tab.goto(url)
+        until(tab, "caches.keys().then(names => names.length === 1)")  # the install has begun
+        until(tab, "navigator.serviceWorker.getRegistrations().then(all => all.length === 0)")  # ... and failed
+        cache = json.dumps(f"relief:/:{worker_version(folder)}")
+        assert tab.evaluate(f"caches.open({cache}).then(cache => cache.keys()).then(keys => keys.length)") == 0
+        picture.write_bytes(built)
+        tab.reload()
+        until(tab, "navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))")
+        context.set_offline(True)
+        tab.reload()
+        expect(tab.locator("main")).to_contain_text(INTRODUCTION)
+        assert tab.evaluate(BROKEN_PICTURES) == []
 
 
 def test_offline_false_keeps_nothing_and_retires_the_worker_an_earlier_build_installed(

@@ -83,7 +83,7 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
         kept = offline.precache(files, skip=[assets.path(name) for name in OTHER_SITES_ONLY if name in assets.files]) \
             if site.offline else []
         files[offline.WORKER] = render(offline.WORKER, page=None, page_url=offline.WORKER, keep=site.offline,
-                                       version=offline.version(kept), files=[url for url, _ in kept])
+                                       version=offline.version(kept), files=kept)
     files["_headers"] = headers(site, urls, files)
     return files
 

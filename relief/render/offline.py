@@ -12,6 +12,7 @@ where ``sw.js`` and the manifest live, so the bundle works under any sub-path.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Iterable
@@ -34,7 +35,10 @@ ICONS = (  # logical asset name, size, purpose
 
 
 def precache(files: dict[str, bytes], skip: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """(URL relative to the bundle root, sha256 of the bytes) of every file the worker keeps, sorted.
+    """(URL relative to the bundle root, the Subresource Integrity hash of its bytes) of every file the
+    worker keeps, sorted. The worker fetches each file with its hash, so a host that serves other bytes
+    (a deploy half done) fails the install, which the browser tries again on a later visit: the cache
+    never holds files of two builds.
 
     A page is kept under the URL it is visited at (``slug/``, ``./``), not its ``index.html``."""
     left_out = NOT_PRECACHED | set(skip)
@@ -43,7 +47,7 @@ def precache(files: dict[str, bytes], skip: Iterable[str] = ()) -> list[tuple[st
         if path in left_out:
             continue
         url = path.removesuffix("index.html") if path == "index.html" or path.endswith("/index.html") else path
-        entries.append((url or "./", hashlib.sha256(files[path]).hexdigest()))
+        entries.append((url or "./", "sha256-" + base64.b64encode(hashlib.sha256(files[path]).digest()).decode()))
     return sorted(entries)
 
 
