@@ -21,6 +21,7 @@ from functools import partial
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from threading import Thread
+from urllib.parse import urljoin
 
 import pytest
 from conftest import (
@@ -132,10 +133,20 @@ def expect_routine_runs(tab: Page) -> None:
 
 # 1. Installable
 
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height from a PNG's header (its IHDR chunk)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR", path
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
 def test_every_page_links_the_manifest_with_name_icons_and_scope_relative_to_the_bundle(bundle: Served) -> None:
-    for page in ("index.html", "middle-back-relief/index.html", "404.html"):
-        html = (bundle.folder / page).read_text(encoding="utf-8")
-        assert '<link rel="manifest" href="/manifest.webmanifest">' in html, page
+    pages = sorted(bundle.folder.rglob("*.html"))
+    assert len(pages) >= 3  # the home page, a page at its slug, the 404 page
+    for page in pages:
+        links = re.findall(r'<link rel="manifest" href="([^"]+)">', page.read_text(encoding="utf-8"))
+        address = bundle.url + page.relative_to(bundle.folder).as_posix()
+        assert [urljoin(address, link) for link in links] == [f"{bundle.url}manifest.webmanifest"], page
     manifest = json.loads((bundle.folder / "manifest.webmanifest").read_text(encoding="utf-8"))
     assert (manifest["name"], manifest["short_name"]) == ("Middle Back Relief", "Back Relief")
     assert (manifest["start_url"], manifest["scope"], manifest["display"]) == ("./", "./", "standalone")
@@ -144,7 +155,8 @@ def test_every_page_links_the_manifest_with_name_icons_and_scope_relative_to_the
     icons = {(icon["sizes"], icon["purpose"]) for icon in manifest["icons"]}
     assert icons == {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")}
     for icon in manifest["icons"]:
-        assert (bundle.folder / icon["src"]).is_file()
+        width, height = icon["sizes"].split("x")
+        assert png_size(bundle.folder / icon["src"]) == (int(width), int(height)), icon
 
 
 def test_chromium_finds_nothing_that_stops_installing_the_page(playwright: Playwright, bundle: Served,
@@ -225,17 +237,6 @@ NEW_SENTENCE = "This sentence is new in the second build."
 NEW_RULE = "\n.site-header { outline: 3px solid rgb(1, 2, 3); }\n"  # a new stylesheet, so a new hashed name
 
 
-@pytest.fixture(scope="module")
-def editable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Served]]:
-    """A copy of the shipped project, built and served at the root of an address of its own."""
-    root = tmp_path_factory.mktemp("editable")
-    project = copy_project(root / "site")
-    folder = root / "dist"
-    with serving(folder) as url:
-        build(project, folder, url)
-        yield project, Served(folder, url)
-
-
 def files_named(tab: Page) -> list[str]:
     """The address of every stylesheet, script and picture the page in ``tab`` names."""
     return tab.evaluate("""[...document.querySelectorAll('link[href], script[src], img[src]')]
@@ -251,13 +252,21 @@ def expect_one_build(tab: Page, served: Served) -> None:
             assert (served.folder / (path + "index.html" if path == "" or path.endswith("/") else path)).is_file(), url
 
 
+@pytest.mark.parametrize("path", ["", "relief/"], ids=["at-the-root", "under-a-sub-path"])
 def test_a_new_build_shows_on_the_first_online_load_then_offline_and_the_old_cache_is_gone(
-        browser: Browser, editable: tuple[Path, Served]) -> None:
-    project, served = editable
-    old = worker_version(served.folder)
-    with new_context(browser) as context:
+        browser: Browser, tmp_path: Path, path: str) -> None:
+    project = copy_project(tmp_path / "site")
+    www = tmp_path / "www"
+    with serving(www) as origin, new_context(browser) as context:
+        served = Served(www / path, f"{origin}{path}")
+        build(project, served.folder, served.url)
+        if path:  # another bundle of the same origin: its cache is not this one's to delete
+            build(make_tiny_site(tmp_path / "tiny"), www / "other", f"{origin}other/")
+            visit(context, f"{origin}other/")
+        old = worker_version(served.folder)
+        prefix = f"relief:/{path}:"
         tab = visit(context, served.url)
-        assert cache_names(tab) == [f"relief:/:{old}"]
+        assert f"{prefix}{old}" in cache_names(tab)
         page = project / "content/middle-back-relief/_page.md"
         text = page.read_text(encoding="utf-8")
         page.write_text(text.replace(f"{INTRODUCTION} ", f"{NEW_SENTENCE} {INTRODUCTION} ", 1), encoding="utf-8")
@@ -267,15 +276,19 @@ def test_a_new_build_shows_on_the_first_online_load_then_offline_and_the_old_cac
         build(project, served.folder, served.url)  # published while this visitor is away
         new = worker_version(served.folder)
         assert new != old
-        tab.reload()  # offline: the kept build, whole
+        tab.reload()  # offline: the kept build, whole (its files are gone from the host)
+        expect(tab.locator("main")).to_contain_text(INTRODUCTION)
         expect(tab.locator("main")).not_to_contain_text(NEW_SENTENCE)
+        expect(tab.locator(".site-header")).to_have_css("background-color", HEADER_BLUE)
         expect(tab.locator(".site-header")).not_to_have_css("outline-color", "rgb(1, 2, 3)")
+        assert tab.evaluate(BROKEN_PICTURES) == []
         context.set_offline(False)
         tab.reload()  # online: the new build, whole, at once
         expect(tab.locator("main")).to_contain_text(NEW_SENTENCE)
         expect(tab.locator(".site-header")).to_have_css("outline-color", "rgb(1, 2, 3)")
         expect_one_build(tab, served)
-        until(tab, f"caches.keys().then(names => names.join() === {json.dumps(f'relief:/:{new}')})")
+        until(tab, f"caches.keys().then(names => names.filter(name => name.startsWith({json.dumps(prefix)}))"
+                   f".join() === {json.dumps(prefix + new)})")
         context.set_offline(True)
         for shown in (tab, context.new_page()):
             shown.goto(served.url)
@@ -283,7 +296,9 @@ def test_a_new_build_shows_on_the_first_online_load_then_offline_and_the_old_cac
             expect(shown.locator(".site-header")).to_have_css("outline-color", "rgb(1, 2, 3)")
             expect_one_build(shown, served)
             assert shown.evaluate(BROKEN_PICTURES) == []
-        assert cache_names(tab) == [f"relief:/:{new}"]
+        kept = cache_names(tab)
+        assert [name for name in kept if name.startswith(prefix)] == [f"{prefix}{new}"]
+        assert len(kept) == (2 if path else 1)  # the other bundle's cache is still there
 
 
 def test_a_host_that_serves_other_bytes_than_the_build_gets_no_cache_until_it_serves_the_build(
@@ -409,6 +424,8 @@ def test_serve_registers_no_worker_and_drops_the_one_a_built_bundle_left_at_its_
             tab.reload()
             assert tab.evaluate("navigator.serviceWorker.controller") is None
             assert tab.locator("link[rel=manifest], script[data-worker]").count() == 0
+            assert tab.evaluate("fetch('sw.js').then(response => response.status)") == 404  # none to register
+            assert tab.evaluate("navigator.serviceWorker.getRegistrations().then(all => all.length)") == 0
             expect(tab.locator("main")).to_contain_text(INTRODUCTION)
         finally:
             preview.terminate()
