@@ -4,6 +4,7 @@
 See ``python build.py --help``; the same commands are installed as ``relief``.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,4 +16,13 @@ if __name__ == "__main__":
         from relief.cli import main  # importable only once the line above has run
     except KeyboardInterrupt:  # Ctrl-C before relief had started: nothing was written
         sys.exit(130)
+    except ModuleNotFoundError as missing:  # run by a Python without relief's libraries: not the project's venv
+        venv = HERE / ".venv" / "bin" / "python"
+        shown = [os.path.relpath(p) if Path.cwd() in Path(p).parents else str(p) for p in (venv, HERE / "build.py")]
+        hint = (f"run it with the project's Python: {' '.join(shown)}"
+                if venv.exists() else
+                "install it first: python3 -m venv .venv && .venv/bin/pip install -e . "
+                "then run .venv/bin/python build.py")
+        print(f"relief: {sys.executable} has no '{missing.name}' module; {hint}", file=sys.stderr)
+        sys.exit(2)
     sys.exit(main(project=HERE))  # the project is this file's folder, wherever it is run from

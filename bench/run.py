@@ -128,7 +128,7 @@ def bench_size(name: str, project: Path, runs: int, command: list[str], hugo: st
         size.edit.append(measure(build))
     from relief.pipeline import Builder, Options  # the copy's, once ``snapshot`` has put it on the path
 
-    builder = Builder(project, project.with_name(project.name + "-serve"), Options(preview=True))
+    builder = Builder(project, project.with_name(project.name + "-serve"), Options(preview=True), session=True)
     builder.build()  # the first build of a serve session: from the disk cache
     for run in range(runs):
         edit(project, runs + run)

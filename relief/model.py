@@ -11,16 +11,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Image:
     source: Path  # the file in the project
     logical: str  # its name in the bundle before hashing, e.g. "stretches/bridge.svg"
     width: int
     height: int
     alt: str
+    # a raster picture's published copies, narrowest first: (name in the bundle before hashing, width);
+    # ``logical`` is one of them. Empty for an SVG, published as it is.
+    variants: tuple[tuple[str, int], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Position:
     """One of the positions a stretch goes through in turn (e.g. the arms overhead, then at 45 degrees)."""
 
@@ -29,7 +32,7 @@ class Position:
     cue: str | None = None  # said when it is time to move into it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stretch:
     id: str  # stable anchor: the file name without its number, e.g. "glute-bridge"
     title: str
@@ -49,7 +52,7 @@ class Stretch:
     draft: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """One countdown of a group's guided routine, as ``assets/js/routine.js`` runs it."""
 
@@ -66,7 +69,7 @@ class Segment:
     changed: bool = False  # "ready": from another position (or the first stretch)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     id: str
     title: str
@@ -96,7 +99,15 @@ class Group:
         return self.routine + self.extras
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class CallToAction:
+    title: str
+    text: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     slug: str
     title: str
@@ -109,21 +120,16 @@ class Page:
     reviewed_by: str | None
     groups: tuple[Group, ...]
     source: Path
+    draft: bool = False  # left out of the published site unless --drafts (serve shows it with a banner)
+    cta: CallToAction | None = None  # the site's call to action, with the fields the page overrides
+    site_title: str = ""  # the site name in this page's header: its own, else the site's
 
     @property
     def stretches(self) -> tuple[Stretch, ...]:
         return tuple(s for g in self.groups for s in g.stretches)
 
 
-@dataclass(frozen=True)
-class CallToAction:
-    title: str
-    text: str
-    label: str
-    url: str
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     title: str
     short_name: str  # under the installed app's icon; the title if site.yaml gives none

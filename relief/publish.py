@@ -36,6 +36,11 @@ MANIFEST = ".relief-bundle.json"
 KEEP = (".git", "CNAME")  # what a deploy checkout (GitHub Pages) holds beside the bundle, as Jekyll's keep_files
 _RENAME_EXCHANGE = 2
 _TEMP_MARK = ".relief-"
+
+
+def side_files(out: Path) -> str:
+    """The prefix of what a build keeps beside ``out``: its lock, and staging folders while it runs."""
+    return f".{out.name}{_TEMP_MARK}"
 _MARKERS = ("index.html", ".nojekyll")  # what every bundle has: a folder of an older relief without a manifest
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 

@@ -19,6 +19,10 @@ def print_problems(problems: list[Problem], project: Path) -> None:
 
 
 def describe(report: BuildReport, project: Path) -> str:
+    if report.unchanged:
+        return (f"Nothing changed since the last build: {shown(report.out, project)}/ already holds its "
+                f"{counted(range(report.pages), 'page')} with {counted(range(report.stretches), 'stretch')} "
+                f"({report.files} files, {report.bytes / 1024:.0f} KiB); checked in {report.seconds:.2f} s")
     workers = f", parsing on {counted(range(report.workers), 'worker process')}" if report.workers else ""
     return (f"Built {counted(range(report.pages), 'page')} with {counted(range(report.stretches), 'stretch')} "
             f"({report.files} files, {report.bytes / 1024:.0f} KiB) into {shown(report.out, project)}/ "

@@ -413,7 +413,7 @@ def test_jinja_syntax_in_page_fields_and_site_yaml_shows_as_written(tiny: Path, 
     result = cli(tiny)
     assert result.code == 0, result.err
     html = (tiny / "dist/index.html").read_text(encoding="utf-8")
-    assert "Not medical advice {{ 6 * 7 }}." in html and "42" not in html
+    assert "Not medical advice {{ 6 * 7 }}." in html and "advice 42" not in html  # (an asset's hash may hold 42)
     assert 'content="{{ site.title }} {% raw %}"' in html
     assert "{% for x in y %}{{ x }}" in html
 

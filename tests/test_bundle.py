@@ -108,6 +108,56 @@ def test_the_worker_and_the_manifest_are_served_with_their_types_and_revalidated
             assert response.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"], name
 
 
+def _rules(headers_file: str) -> dict[str, dict[str, str]]:
+    """``_headers`` as {path pattern: {header: value}}."""
+    rules: dict[str, dict[str, str]] = {}
+    current: dict[str, str] = {}
+    for line in headers_file.splitlines():
+        if line and not line.startswith(" "):
+            current = rules.setdefault(line, {})
+        elif line.strip():
+            name, _, value = line.strip().partition(": ")
+            current[name] = value
+    return rules
+
+
+def test_nginx_sends_what_headers_says_redirects_the_bare_path_and_answers_404_itself(
+        served: tuple[str, Path]) -> None:
+    import http.client
+
+    url, dist = served
+    mount = urlsplit(url).path
+    rules = _rules((dist / "_headers").read_text())
+    port = urlsplit(url).port
+
+    def get(path: str) -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            connection.close()
+
+    everywhere = rules[f"{mount}*"]
+    [stylesheet] = (dist / "assets/css").glob("style.*.css")
+    for path, rule in ((mount, mount), (f"{mount}index.html", f"{mount}index.html"),
+                       (f"{mount}{stylesheet.relative_to(dist).as_posix()}", f"{mount}assets/*")):
+        status, headers, _ = get(path)
+        assert status == 200, path
+        expected = {**everywhere, **rules[rule]}
+        assert {name.lower(): headers.get(name.lower()) for name in expected} == \
+            {name.lower(): value for name, value in expected.items()}, path
+    status, headers, body = get(f"{mount}no/such/deep/page")
+    assert status == 404 and b"Page not found" in body
+    assert headers["x-content-type-options"] == "nosniff"
+    if mount != "/":
+        status, headers, _ = get(mount.rstrip("/"))
+        assert status == 301 and urlsplit(headers["location"]).path == mount
+        status, _, body = get(f"{mount}assets/no-such.css")  # the assets' own location answers with the 404 page
+        assert status == 404 and b"Page not found" in body
+
+
 def test_the_404_response_is_styled_and_its_links_work(served: tuple[str, Path], page) -> None:
     url, _ = served
     failed: list[str] = []
@@ -125,17 +175,30 @@ def test_the_404_response_is_styled_and_its_links_work(served: tuple[str, Path],
     assert page.url == url
 
 
-def test_every_reference_goes_through_the_base_url(project: Path, tmp_path: Path) -> None:
+def test_every_reference_is_relative_and_names_a_file_but_the_404_pages(project: Path, tmp_path: Path) -> None:
     cta = yaml.safe_load((project / "content/site.yaml").read_text())["cta"]["url"]
     for base in ("https://example.org/", "https://user.github.io/relief/"):
         dist = build(project, tmp_path / (urlsplit(base).path.strip("/") or "root"), base)
         root = urlsplit(base).path
+        checked = 0
         for file in dist.rglob("*.html"):
             for element in html.parse(str(file)).iter(tag=etree.Element):
+                if element.get("rel") == "canonical":
+                    assert element.get("href").startswith(base)
+                    continue
                 for value in (element.get("href"), element.get("src")):
                     if value is None or value.startswith("#") or value == cta:
                         continue
-                    assert value.startswith((root, base)), f"{file.relative_to(dist)}: {value}"
+                    where = f"{file.relative_to(dist)}: {value}"
+                    if file.name == "404.html":  # served at any depth: root-relative, from base_url's path
+                        assert value.startswith(root) and "://" not in value, where
+                        target = dist / (value.removeprefix(root).split("#")[0] or "index.html")
+                    else:
+                        assert not value.startswith("/") and "://" not in value, where
+                        target = file.parent / value.split("#")[0]
+                    assert target.is_file(), where  # a folder's link names its index.html, for file://
+                    checked += 1
+        assert checked > 20
 
 
 def test_assets_have_content_hashes_and_long_cache_headers(project: Path, tmp_path: Path) -> None:
@@ -150,8 +213,7 @@ def test_assets_have_content_hashes_and_long_cache_headers(project: Path, tmp_pa
     robots = (dist / "robots.txt").read_text()
     assert "Sitemap: https://example.org/relief/sitemap.xml" in robots
     index = (dist / "index.html").read_text()
-    assert re.search(r'<link rel="icon" href="/relief/assets/favicon\.[0-9a-f]{10}\.svg" type="image/svg\+xml">',
-                     index)
+    assert re.search(r'<link rel="icon" href="assets/favicon\.[0-9a-f]{10}\.svg" type="image/svg\+xml">', index)
 
 
 def test_the_sitemap_validates_against_the_sitemaps_org_schema(project: Path, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import Run, stretch_md, tree_hash, write
+from conftest import Run, add_page, stretch_md, tree_hash, write
 
 STRETCH = "content/neck-relief/sitting/02-chin-tuck.md"
 
@@ -48,8 +48,18 @@ def test_a_link_that_skips_the_base_path_is_reported_at_its_page_and_line(tiny: 
     assert any(e.startswith(f"dist/index.html:{line}:") and "broken link '/neck-relief/'" in e
                and "outside the site's base path /sub/" in e for e in errors(result))
     assert "Check failed: 2 problems in the bundle of 1 page" in result.err  # index.html, neck-relief/index.html
-    # the same content is fine where the site is published at the domain root
-    assert cli(tiny, "check", "--base-url", "https://example.org/").code == 0
+    # at the domain root the link resolves, but it is not portable: from the file system it leads nowhere
+    result = cli(tiny, "check", "--base-url", "https://example.org/")
+    assert result.code == 1
+    assert any(e.startswith(f"dist/index.html:{line}:") and "link '/neck-relief/' is written from the site's root"
+               in e for e in errors(result))
+
+
+def test_a_relative_link_to_another_page_passes(tiny: Path, cli) -> None:
+    add_page(tiny, "hip-relief", title="Hip Relief")
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body="1. Tuck.\n2. See [hips](../hip-relief/index.html)."))
+    write(tiny / "content/site.yaml", "title: Tiny Site\nbase_url: https://example.org/\nhome: hip-relief\n")
+    assert cli(tiny, "check").code == 0
 
 
 def test_a_missing_anchor_is_reported_and_existing_anchors_and_other_sites_are_not(tiny: Path, cli) -> None:

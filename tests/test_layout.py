@@ -35,6 +35,7 @@ ALLOWED = {
 WRITERS = {
     "relief.publish": "the bundle (dist/ or --out)",
     "relief.cache.store": ".relief-cache/",
+    "relief.cache.stamp": ".relief-cache/built-* (what the last build of an output folder read and wrote)",
     "relief.commands.new": "new content files",
     "relief.commands.serve": "its temporary folder",
     "relief.commands.check": "its temporary folder",

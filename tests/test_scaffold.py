@@ -86,7 +86,10 @@ def test_new_page_scaffolds_a_page_with_one_group_that_builds(tiny: Path, cli) -
     page = (tiny / "content/back-care/_page.md").read_text(encoding="utf-8")
     assert "title: Back care " in page and "# reviewed_by:" in page
     assert (tiny / "content/back-care/routine/01-first-stretch.md").is_file()
+    assert "\ndraft: true " in page
     assert cli(tiny, "build", "--strict").code == 0
+    assert not (tiny / "dist/back-care").exists()  # a draft, with the texts to replace still in it
+    assert cli(tiny, "build", "--strict", "--drafts").code == 0
     assert "Back care" in (tiny / "dist/back-care/index.html").read_text(encoding="utf-8")
     assert cli(tiny, "new", "back-care/routine/neck-tilt").code == 0
     assert cli(tiny, "new", "back-care").code == 1

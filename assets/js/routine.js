@@ -270,6 +270,7 @@
       if (picture) {
         picture = picture.cloneNode(true);
         picture.loading = "eager";
+        if (picture.srcset) picture.sizes = "100vw";  /* the routine shows it across the screen */
         ui.picture.append(picture);
       }
       ui.how.replaceChildren(details.querySelector(".how").cloneNode(true));

@@ -29,9 +29,11 @@ class Key:
 
 
 class Memo:
-    """Values by key, kept for the next build of this process."""
+    """Values by key, kept for the next build of this process; ``lasting`` False (a one-off build) keeps
+    only what the build itself looks up again (templates, pictures), not every file's entry."""
 
-    def __init__(self) -> None:
+    def __init__(self, lasting: bool = True) -> None:
+        self.lasting = lasting
         self._last: dict[Hashable, Any] = {}  # what the last build kept
         self._now: dict[Hashable, Any] = {}  # ... and what this one keeps
 

@@ -84,7 +84,7 @@ class Store:
 
     def keep_entry(self, key: str, record: str) -> None:
         """This build uses ``record`` (new, or read with ``entry``): keep it."""
-        if self._entries.get(key) != record:
+        if self.folder is not None and self._entries.get(key) != record:  # no folder: nothing to save
             self._entries[key] = record
             self._dirty.add(key[:2])
         self._kept.add(key)
@@ -92,7 +92,7 @@ class Store:
     def save(self) -> None:
         """Write what this build kept and drop what it did not, in memory and on disk."""
         self._dirty |= {key[:2] for key in self._entries.keys() - self._kept}
-        self._entries = {key: self._entries[key] for key in self._kept}
+        self._entries = {key: self._entries[key] for key in self._kept if key in self._entries}
         self._kept = set()
         if self.folder is None or not (self._dirty or self._stale):
             return

@@ -2,9 +2,11 @@
 
 Every reference in the bundle's HTML (links, ``#anchors``, images, stylesheets, scripts,
 icons, link-preview images, the URLs of the structured data) and every ``url()`` in its CSS
-must name a file of the bundle, and an anchor an ``id`` of that page. Root-relative and
-absolute URLs are mapped to files through ``base_url``, so a URL that skips the base path
-(and would break under a sub-path) is reported. Nothing is published.
+must name a file of the bundle, and an anchor an ``id`` of that page. A page's references are
+relative (the bundle is portable): one written from the root (``/assets/...``) is reported,
+except in ``404.html``, served at any depth. Absolute URLs are mapped to files through
+``base_url``, so one that skips the base path (and would break under a sub-path) is reported.
+Nothing is published.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ _REFERENCES = {
     ("audio", "src"): "media", ("track", "src"): "media", ("iframe", "src"): "frame",
     ("embed", "src"): "media", ("object", "data"): "media",
 }
-_LINK_RELS = {"stylesheet": "stylesheet", "icon": "icon", "apple-touch-icon": "icon", "mask-icon": "icon",
+_LINK_RELS = {"canonical": "canonical link",
+              "stylesheet": "stylesheet", "icon": "icon", "apple-touch-icon": "icon", "mask-icon": "icon",
               "manifest": "manifest", "preload": "preload", "modulepreload": "script"}
 _META_URLS = {"og:image", "og:image:url", "og:image:secure_url", "og:url", "twitter:image"}
 _JSON_LD_URLS = {"url", "image", "@id", "contentUrl", "thumbnailUrl", "logo"}
@@ -182,7 +185,23 @@ def check_bundle(bundle: Path, base_url: str) -> tuple[list[ContentError], int]:
             if message:
                 errors.append(ContentError(bundle / doc.path, ref.line, ref.column,
                                            f"broken {ref.kind} '{ref.url}': {message}"))
+            elif _root_relative(doc.path, ref, written):
+                errors.append(ContentError(bundle / doc.path, ref.line, ref.column, f"{ref.kind} "
+                                           f"'{shortened(ref.url)}' is written from the site's root, so it breaks "
+                                           "opened from the file system or published at another path; make it "
+                                           "relative, e.g. '../other-page/index.html' (in templates: url() or "
+                                           "asset())"))
     return errors, checked
+
+
+# what must be absolute, and the page served at any depth, whose URLs are root-relative on purpose
+_ABSOLUTE_KINDS = {"canonical link", "link preview", "structured data URL"}
+
+
+def _root_relative(path: str, ref: Reference, written: Any) -> bool:
+    """A reference of a page, other than the 404 page, written '/...': the bundle would not be portable."""
+    return (path != "404.html" and ref.kind not in _ABSOLUTE_KINDS and not written.scheme and not written.netloc
+            and written.path.startswith("/"))
 
 
 def _broken(bundle: Path, documents: dict[str, Document], base_path: str, path: str, anchor: str) -> str | None:

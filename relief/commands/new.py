@@ -2,7 +2,8 @@
 
 ``PAGE/GROUP/NAME`` writes the group's next numbered stretch file; ``PAGE`` writes a page
 with one group. Each front matter field is written with its help text from
-``relief.load.schema``, so the file explains itself. New stretches are drafts: shown in
+``relief.load.schema``, so the file explains itself, and each text to write with one of its
+``PLACEHOLDERS`` (published, they are an error). New pages and stretches are drafts: shown in
 ``relief serve``, left out of the published site until ``draft: false``.
 """
 
@@ -18,6 +19,7 @@ from ..errors import ContentError, printable
 from ..load import schema
 from ..load.files import Files
 from ..load.frontmatter import decode, parse_yaml, split_front_matter
+from ..load.schema import PLACEHOLDERS
 from ..load.tree import RESERVED_SLUGS, STRETCH_FILE
 from ..report import shown
 
@@ -50,7 +52,8 @@ def new(project: Path, target: str) -> int:
         return 1
     for path in written:
         print(f"Wrote {shown(path, project)}")
-    print("New stretches are drafts: 'relief serve' shows them; set 'draft: false' to publish.")
+    print("New pages and stretches are drafts: 'relief serve' shows them; replace the texts written to be "
+          "replaced and set 'draft: false' to publish.")
     return 0
 
 
@@ -84,7 +87,7 @@ def stretch_text(name: str) -> str:
     fields = [(key, _yaml_text(_title(name)) if key == "title" else spec.example.format(name=name), spec.help,
                not (spec.required or spec.scaffold))
               for key, spec in schema.STRETCH.items()]
-    return "---\n" + _front_matter(fields) + "---\n1. Write the first step here: where to start and how to move.\n"
+    return "---\n" + _front_matter(fields) + f"---\n1. {PLACEHOLDERS['step']}\n"
 
 
 def new_page(content: Path, page: str) -> list[Path]:
@@ -100,23 +103,24 @@ def new_page(content: Path, page: str) -> list[Path]:
     group_help = {key: spec.help for key, spec in schema.GROUP.items()}
     front = _front_matter([
         ("title", _yaml_text(_title(page)), help_of["title"], False),
-        ("description", "Who these stretches help, in a sentence or two.", help_of["description"], False),
+        ("description", PLACEHOLDERS["description"], help_of["description"], False),
         ("reviewed", dt.date.today().isoformat(), help_of["reviewed"], False),
-        ("reviewed_by", "Name of the clinician who checked it", help_of["reviewed_by"], True),
+        ("reviewed_by", PLACEHOLDERS["reviewed_by"], help_of["reviewed_by"], True),
+        ("draft", "true", help_of["draft"], False),
         ("groups", "", help_of["groups"], False),
         ("  - id", FIRST_GROUP, group_help["id"], False),
         ("    title", "Do these", group_help["title"], False),
         ("    extra_title", "Add this whenever you can", group_help["extra_title"], True),
         ("disclaimer", "|", help_of["disclaimer"], False),
-        "  1. Replace with the page's disclaimer.",
+        f"  1. {PLACEHOLDERS['disclaimer']}",
         ("instructions", "|", help_of["instructions"], False),
-        "  1. Replace with how often and in which order.",
+        f"  1. {PLACEHOLDERS['instructions']}",
         ("get_help", "|", help_of["get_help"], False),
-        "  - Replace with a warning sign that needs a professional.",
+        f"  - {PLACEHOLDERS['get_help']}",
     ])
     (content / page).mkdir()
     page_file = content / page / "_page.md"
-    page_file.write_text(f"---\n{front}---\nThis is for you if ... (replace with the page's introduction).\n",
+    page_file.write_text(f"---\n{front}---\n{PLACEHOLDERS['introduction']}\n",
                          encoding="utf-8")
     return [page_file, new_stretch(content, page, FIRST_GROUP, "first-stretch")]
 

@@ -188,7 +188,7 @@ def serve(project: Path, *, host: str = "127.0.0.1", port: int = 8000, base_url:
     root = urlsplit(base_url or read_base_url(project) or "/").path or "/"
     root = root if root.endswith("/") else root + "/"
     with tempfile.TemporaryDirectory(prefix="relief-serve-") as temp:
-        builder = Builder(project, Path(temp) / "site", Options(preview=True, base_url=origin + root))
+        builder = Builder(project, Path(temp) / "site", Options(preview=True, base_url=origin + root), session=True)
         preview = Preview(builder, root)
         watcher = TreeWatcher([str(project / folder) for folder in WATCHED])
         try:

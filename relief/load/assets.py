@@ -10,11 +10,17 @@ checked bytes. A ``.html`` file, say, is never published from ``assets/``.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import os
+from collections.abc import Callable
 from pathlib import Path
 
+from ..cache import Memo, Store
 from ..errors import BuildFailed, ContentError
 from ..model import Site
+from . import photos
 from .files import Files, is_side_file
 from .frontmatter import decode
 from .pictures import IMAGE_TYPES, check_image
@@ -22,9 +28,16 @@ from .pictures import IMAGE_TYPES, check_image
 ASSET_TYPES = {*IMAGE_TYPES, ".css", ".js", ".json", ".webmanifest", ".txt", ".woff", ".woff2"}
 
 
-def load_assets(project: Path, site: Site) -> dict[str, bytes]:
-    """The bytes of every asset and picture, by the name it is published under (before hashing)."""
+def load_assets(project: Path, site: Site, store: Store | None = None, memo: Memo | None = None,
+                ) -> dict[str, bytes]:
+    """The bytes of every asset and picture, by the name it is published under (before hashing).
+
+    A stretch's raster picture is published as its resized copies only (``relief.load.photos``), kept in
+    ``store`` and ``memo`` under the hash of its bytes; every other raster file of ``assets/`` is
+    published with its metadata stripped. No location a camera wrote is ever published.
+    """
     files = Files(project)
+    store, memo = store or Store(None), memo or Memo()
     sources, errors = scan(files, project / "assets")
     found: dict[str, bytes] = {}
     for logical, path in sources.items():
@@ -33,6 +46,9 @@ def load_assets(project: Path, site: Site) -> dict[str, bytes]:
             suffix = path.suffix.lower()
             if suffix in IMAGE_TYPES:
                 check_image(path, data, trusted=site.allow_html)
+                if IMAGE_TYPES[suffix] not in ("SVG", "ICO"):
+                    data = _cached(store, memo, ("strip", IMAGE_TYPES[suffix]), data,
+                                   lambda d, kind=IMAGE_TYPES[suffix]: photos.strip(d, kind))
             elif suffix == ".css":  # checked and read as text: BOM gone, line ends made \n
                 data = decode(path, data).encode("utf-8")
             found[logical] = data
@@ -40,11 +56,58 @@ def load_assets(project: Path, site: Site) -> dict[str, bytes]:
             errors.append(error)
     if errors:
         raise BuildFailed(errors)
-    for page in site.pages:  # pictures beside the content, checked by the loader
-        for stretch in page.stretches:
-            if stretch.image and stretch.image.logical not in found:
-                found[stretch.image.logical] = files.read(stretch.image.source)
+    pictures = {s.image.source: s.image for page in site.pages for s in page.stretches if s.image}
+    for source, image in pictures.items():  # checked by the loader
+        if not image.variants:
+            found.setdefault(image.logical, files.read(source))
+            continue
+        data = files.read(source)
+        found.pop(sources_name(project, source), None)  # its original is not published, only its copies
+        for logical, width in image.variants:
+            suffix = logical.rpartition(".")[2]
+            found[logical] = _cached(store, memo, ("resize", str(width), suffix), data,
+                                     lambda d, w=width, x=suffix: photos.encode(d, w, x))
     return dict(sorted(found.items()))
+
+
+def sources_name(project: Path, path: Path) -> str | None:
+    """The logical name of a file of ``assets/`` (None for one beside the content)."""
+    try:
+        return path.relative_to(project / "assets").as_posix()
+    except ValueError:
+        return None
+
+
+def _cached(store: Store, memo: Memo, how: tuple[str, ...], data: bytes, make: Callable[[bytes], bytes]) -> bytes:
+    """``make(data)``, kept under the hash of ``data``, ``how`` and Pillow's version (encoding takes seconds).
+
+    What comes back from the cache folder is checked to be a picture before use: whoever can write the
+    folder could have written anything there.
+    """
+    import PIL
+
+    key = store.key("picture", *how, PIL.__version__, hashlib.sha256(data).digest())
+    result = memo.get(("picture", key))
+    if result is None:
+        record = store.entry(key)
+        result = _picture(record) if record is not None else None
+        if result is None:
+            result = make(data)
+        memo.keep(("picture", key), result)
+    store.keep_entry(key, base64.b64encode(result).decode("ascii"))
+    return result
+
+
+def _picture(record: str) -> bytes | None:
+    from PIL import Image
+
+    try:
+        data = base64.b64decode(record, validate=True)
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+        return data
+    except Exception:  # damaged or not a picture: made again
+        return None
 
 
 def scan(files: Files, folder: Path) -> tuple[dict[str, Path], list[ContentError]]:

@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -67,25 +67,36 @@ class Batch:
         records = [None if self.allow_html else self.store.entry(key) for key in keys]
         found = [_entry(path, record) for (_, path, _), record in zip(jobs, records, strict=True)]
         missing = [index for index, entry in enumerate(found) if entry is None]
+        keep_records = self.memo.lasting or self.store.folder is not None  # else a record is dropped once read
         for index, record in zip(missing, self._parse([jobs[i] for i in missing]), strict=True):
-            records[index] = record
             found[index] = Entry.from_record(jobs[index][1], record)  # the same way as a cached one
+            if keep_records:
+                records[index] = record
+            else:
+                self.store.keep_entry(keys[index], record)  # marks it used; with no folder, nothing is kept
         for file, key, (_, path, _), entry, record in zip(seen, keys, jobs, found, records, strict=True):
-            assert entry is not None and record is not None
+            assert entry is not None
+            entries[path] = entry
+            if record is None:
+                continue
             self.store.keep_entry(key, record)
-            entries[path] = self.memo.keep(file, (key, entry, record))[1]
+            if self.memo.lasting:  # serve: the next build takes an unchanged file from here, unread
+                self.memo.keep(file, (key, entry, record))
         return entries
 
-    def _parse(self, jobs: list[Job]) -> list[str]:
-        """The record of every job, in order; shared out over a pool of processes when it pays."""
+    def _parse(self, jobs: list[Job]) -> Iterator[str]:
+        """The record of every job, in order, as each is done; shared out over a pool of processes when it pays."""
         if not jobs:
-            return []
+            return
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         # fork is quick, but unsafe in a process already running other threads (as serve may)
         method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
         workers = cores if self.jobs is None else self.jobs
         if workers < 2 or (self.jobs is None and len(jobs) < POOL_THRESHOLD[method]):
-            return _parse_chunk(jobs, self.allow_html)[1]
+            markup = Markup(allow_html=self.allow_html)
+            for kind, path, data in jobs:
+                yield parse(kind, path, data, markup)
+            return
         # a few chunks per worker, so that one slow chunk does not leave a core idle at the end
         size = -(-len(jobs) // (workers * 4))
         chunks = [jobs[start:start + size] for start in range(0, len(jobs), size)]
@@ -96,7 +107,9 @@ class Batch:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
                                    initializer=_worker_start, initargs=(os.getpid(),))
         try:
-            done = list(pool.map(_parse_chunk, chunks, [self.allow_html] * len(chunks)))
+            for pid, records in pool.map(_parse_chunk, chunks, [self.allow_html] * len(chunks)):
+                self.workers.add(pid)
+                yield from records
         except BaseException:  # Ctrl-C, a crash: no worker goes on parsing for a build that is over
             pool.shutdown(wait=False, cancel_futures=True)
             for child in multiprocessing.active_children():
@@ -105,8 +118,6 @@ class Batch:
         finally:
             gc.unfreeze()
         pool.shutdown()
-        self.workers.update(pid for pid, _ in done)
-        return [record for _, chunk in done for record in chunk]
 
 
 def _entry(path: Path, record: str | None) -> Entry | None:

@@ -39,6 +39,7 @@ class Entry:
     text: str  # a stretch's body as plain text, for structured data
     problems: tuple[Problem, ...]
     positions: str  # JSON [[line, column, *key], ...]: decoded only when a message needs a place
+    placeholders: tuple[tuple[int, int, str], ...] = ()  # line, column and text of what ``new`` wrote, left in
 
     @property
     def failed(self) -> bool:
@@ -58,7 +59,8 @@ class Entry:
                   else value for name, value in record["values"].items()}
         problems = tuple(_PROBLEMS[kind](path, line, column, message)
                          for kind, line, column, message in record["problems"])
-        return cls(path, record["parsed"], values, record["html"], record["text"], problems, record["where"])
+        return cls(path, record["parsed"], values, record["html"], record["text"], problems, record["where"],
+                   tuple((line, column, text) for line, column, text in record["placeholders"]))
 
 
 def parse(kind: Kind, path: Path, data: bytes, markup: Markup) -> str:
@@ -73,7 +75,7 @@ def parse(kind: Kind, path: Path, data: bytes, markup: Markup) -> str:
                                f"the {kind} fields, and another '---'")
         doc = parse_yaml(path, source.front, source.front_line)
     except ContentError as error:
-        return _record(False, {}, {}, {}, "", [error])
+        return _record(False, {}, {}, {}, "", [error], [])
     spec = schema.STRETCH if kind == "stretch" else schema.PAGE
     values, errors = schema.validate(doc, spec, f"the front matter of this {kind}")
     problems: list[Problem] = list(errors)
@@ -90,19 +92,30 @@ def parse(kind: Kind, path: Path, data: bytes, markup: Markup) -> str:
                 html[name], warnings = markup.render(markdown, path, line)
                 problems += warnings
         except ContentError as error:  # over its time budget
-            return _record(True, values, doc.where, {}, "", [*problems, error])
+            return _record(True, values, doc.where, {}, "", [*problems, error], [])
         text = plain_text(html["body"]) if kind == "stretch" else ""
-    return _record(True, values, doc.where, html, text, problems)
+    return _record(True, values, doc.where, html, text, problems, placeholders(source))
+
+
+def placeholders(source: SourceFile) -> list[tuple[int, int, str]]:
+    """Where the file still holds a text ``relief new`` wrote for the editor to replace (YAML comments aside:
+    ``new`` writes the optional fields commented out)."""
+    lines = [(source.front_line + i, line) for i, line in enumerate((source.front or "").splitlines())
+             if not line.lstrip().startswith("#")]
+    lines += [(source.body_line + i, line) for i, line in enumerate(source.body.splitlines())]
+    return [(number, line.find(text) + 1, text) for number, line in lines
+            for text in schema.PLACEHOLDERS.values() if text in line]
 
 
 def _record(parsed: bool, values: dict[str, Any], where: dict[Key, tuple[int, int]], html: dict[str, str],
-            text: str, problems: list[Problem]) -> str:
+            text: str, problems: list[Problem], placeholders: list[tuple[int, int, str]]) -> str:
     record = {"parsed": parsed,
               "values": {name: {"$date": value.isoformat()} if isinstance(value, dt.date) else value
                          for name, value in values.items()},
               "where": json.dumps([[*at, *key] for key, at in where.items()]),
               "html": html, "text": text,
-              "problems": [[p.kind, p.line, p.column, p.message] for p in problems]}
+              "problems": [[p.kind, p.line, p.column, p.message] for p in problems],
+              "placeholders": placeholders}
     return json.dumps(record, ensure_ascii=False)
 
 

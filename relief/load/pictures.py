@@ -20,10 +20,13 @@ from xml.parsers import expat
 
 from ..cache import Memo
 from ..errors import ContentError
+from . import photos
 from .files import Files
 from .links import normalised
 
-Found = tuple[Path, str, int, int]  # the file, its name in the bundle before hashing, width, height
+# the file, its name in the bundle before hashing, width, height, alt (filled in by the loader), the
+# published copies of a raster picture (``relief.load.photos``) and the file's size in bytes
+Found = tuple[Path, str, int, int, str, tuple[tuple[str, int], ...], int]
 
 PICTURE_TYPES = {".svg": "SVG", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".gif": "GIF",
                  ".avif": "AVIF"}
@@ -67,14 +70,30 @@ class Pictures:
                 continue
             try:
                 width, height = self.size(candidate)
+                published = self.plan(candidate)
             except ContentError as error:
                 return error
             if base == assets_dir:
                 logical = candidate.relative_to(assets_dir).as_posix()
             else:
                 logical = "media/" + candidate.relative_to(self.project / "content").as_posix()
-            return candidate, logical, width, height
+            if published is None:
+                return candidate, logical, width, height, "", (), candidate.stat().st_size
+            stem = logical.rpartition(".")[0]
+            variants = tuple((f"{stem}-{w}.{published.suffix}", w) for w in published.widths)
+            shown = next((v for v in reversed(variants) if v[1] <= photos.WIDTHS[1]), variants[0])
+            return (candidate, shown[0], published.width, published.height, "", variants,
+                    candidate.stat().st_size)
         return f"image '{value}' does not exist next to this file or in assets/; check the spelling"
+
+    def plan(self, path: Path) -> photos.Plan | None:
+        """What is published of a raster picture (None for an SVG), remembered while the file stays the same."""
+        if path.suffix.lower() == ".svg":
+            return None
+        info = self.files.check(path)
+        key = ("photo plan", path, info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+        known = self.memo.get(key)
+        return known if known is not None else self.memo.keep(key, photos.plan(self.files.read(path)))
 
     def size(self, path: Path) -> tuple[int, int]:
         """The checked image's width and height, remembered while the file stays the same."""

@@ -10,6 +10,7 @@ model and the schema agree. ``validate`` returns the checked values and a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -152,6 +153,19 @@ def position(value: Any) -> str:
     return value
 
 
+# What ``relief new`` writes for the editor to replace: a page or stretch that still holds one is not
+# published (an error on build unless it is a draft).
+PLACEHOLDERS = {
+    "description": "Who these stretches help, in a sentence or two.",
+    "reviewed_by": "Name of the clinician who checked it",
+    "disclaimer": "Replace with the page's disclaimer.",
+    "instructions": "Replace with how often and in which order.",
+    "get_help": "Replace with a warning sign that needs a professional.",
+    "introduction": "This is for you if ... (replace with the page's introduction).",
+    "step": "Write the first step here: where to start and how to move.",
+    "alt": "Describe the position the picture shows.",
+}
+
 POSITION: Schema = {
     "name": Field(text, "a few words for this position, shown in the dose, e.g. 'arms at 45 degrees'",
                   required=True),
@@ -176,8 +190,7 @@ STRETCH: Schema = {
     "rest": Field(seconds, "seconds of rest between repetitions (needs reps)", example="5"),
     "sides": Field(flag, "true: done on the right side, then on the left", example="true"),
     "image": Field(text, "picture: a path relative to this file or to assets/", example="stretches/{name}.svg"),
-    "alt": Field(text, "what the picture shows, for people who cannot see it",
-                 example="Describe the position the picture shows."),
+    "alt": Field(text, "what the picture shows, for people who cannot see it", example=PLACEHOLDERS["alt"]),
     "extra": Field(flag, "true: shown in the group's 'Add this whenever ...' box, not timed",
                    example="false", scaffold=True),
     "caution": Field(text, "a short warning shown with the stretch (optional)", example="Stop if it hurts."),
@@ -192,6 +205,15 @@ GROUP: Schema = {
                  "and up again"),
 }
 
+CTA: Schema = {
+    "title": Field(text, "heading of the closing call to action", required=True),
+    "text": Field(text, "one or two sentences", required=True),
+    "label": Field(text, "the link's words", required=True),
+    "url": Field(link, "where the link goes", required=True),
+}
+# a page's own call to action: each field it gives replaces the site's
+PAGE_CTA: Schema = {name: dataclasses.replace(spec, required=False) for name, spec in CTA.items()}
+
 PAGE: Schema = {
     "title": Field(text, "the page's title", required=True),
     "description": Field(text, "one or two sentences for search engines and link previews", required=True),
@@ -201,14 +223,14 @@ PAGE: Schema = {
     "get_help": Field(markdown, "Markdown list: warning signs that need a professional", required=True),
     "reviewed": Field(date, "date the content was last checked, YYYY-MM-DD", required=True),
     "reviewed_by": Field(text, "who checked it (optional)"),
+    "draft": Field(flag, "true: the whole page is left out of the published site unless --drafts "
+                   "(serve shows it, marked Draft)"),
+    "cta": Field(None, "this page's own call to action: any of title, text, label and url, each replacing "
+                 "the site's", fields=PAGE_CTA),
+    "site_title": Field(text, "the site name shown in this page's header, title and link previews "
+                        "(default: site.yaml's title)"),
 }
 
-CTA: Schema = {
-    "title": Field(text, "heading of the closing call to action", required=True),
-    "text": Field(text, "one or two sentences", required=True),
-    "label": Field(text, "the link's words", required=True),
-    "url": Field(link, "where the link goes", required=True),
-}
 
 SITE: Schema = {
     "title": Field(text, "the site's name", required=True),

@@ -21,7 +21,7 @@ from typing import Any
 from ..cache import Memo, Store
 from ..errors import BuildFailed, ContentError, ContentWarning, Problem
 from ..model import CallToAction, Group, Image, Page, Site, Stretch
-from . import schema
+from . import photos, schema
 from .batch import Batch
 from .files import CONTENT_LIMIT, Files, is_side_file
 from .frontmatter import check_characters, decode, parse_yaml
@@ -38,7 +38,7 @@ RESERVED_SLUGS = {"assets", "404"}
 # ids the page templates give their own parts (templates/page.html, _group.html and the
 # guided routine in templates/_routine.html): a stretch or group id must not take one of them
 PAGE_IDS = frozenset({"main", "safety-heading", "get-help-heading", "how-to-heading", "contents-heading",
-                      "cta-heading", "routine-group", "routine-template"})
+                      "cta-heading", "routine-group", "routine-template", "more-pages-heading"})
 
 
 @dataclass
@@ -52,6 +52,8 @@ class Loader:
     warnings: list[ContentWarning] = field(default_factory=list)
     entries: dict[Path, Entry] = field(default_factory=dict)  # parsed ahead by ``prefetch``
     listings: dict[Path, list[Path]] = field(default_factory=dict)  # a group folder's *.md, as prefetch saw it
+    settings: dict[str, Any] = field(default_factory=dict)  # site.yaml's checked values
+    left_out: set[str] = field(default_factory=set)  # slugs of the draft pages not built
 
     @cached_property
     def files(self) -> Files:
@@ -161,6 +163,7 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
             raise ContentError(site_file, 1, 1, "is empty; give it at least 'title:' and 'base_url:'")
         settings, errors = schema.validate(parse_yaml(site_file, text), schema.SITE, "site.yaml")
         loader.errors.extend(errors)
+    loader.settings = settings
     loader.batch.allow_html = settings.get("allow_html", False)
     loader.prefetch()
 
@@ -173,8 +176,14 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
     elif home is not None and not (loader.content / home / "_page.md").is_file():
         loader.errors.append(ContentError(site_file, 1, 1, f"'home' names page '{home}', but there is "
                                           f"no folder content/{home}/ with a _page.md"))
+    elif home in loader.left_out:
+        loader.errors.append(ContentError(site_file, 1, 1, f"'home' names page '{home}', which is a draft "
+                                          f"('draft: true' in content/{home}/_page.md); publish it or "
+                                          "choose another home"))
     if not pages and not loader.errors:
-        loader.errors.append(ContentError(loader.content, 1, 1, "has no pages; add content/<page>/_page.md"))
+        loader.errors.append(ContentError(loader.content, 1, 1, "has no pages to publish; add "
+                                          "content/<page>/_page.md" + (" or set 'draft: false' in one"
+                                                                       if loader.left_out else "")))
     if loader.errors:
         raise BuildFailed(loader.errors + loader.warnings)
     cta = settings.get("cta")
@@ -262,7 +271,7 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
             loader.errors.append(ContentError(group_dir, 1, 1, "is a link to a folder outside the project; "
                                               "copy the folder in instead"))
             continue
-        group = _load_group(loader, group_dir, entry, ids, reserved)
+        group = _load_group(loader, group_dir, entry, ids, reserved, draft_page=values.get("draft", False))
         if group is not None:
             groups.append(group)
     # with 'groups' itself wrong, every folder would look unnamed: one error is enough
@@ -272,10 +281,17 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
             line, column = doc.at("groups")
             loader.errors.append(ContentError(page_file, line, column, f"folder '{extra.name}/' is not one of the "
                                               "page's groups; add it under 'groups:' or remove the folder"))
+    draft = values.get("draft", False)
+    if not draft:
+        _no_placeholders(loader, parsed, "page")
+    cta = _call_to_action(loader, parsed)
     if loader.errors:
         return None
     loader.notice_lookalikes(folder, "a page's settings and introduction are in _page.md, its stretches in "
                              "its group folders")
+    if draft and not loader.drafts:
+        loader.left_out.add(unicodedata.normalize("NFC", folder.name))
+        return None
     return Page(
         slug=unicodedata.normalize("NFC", folder.name),
         title=values["title"],
@@ -288,11 +304,36 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
         reviewed_by=values.get("reviewed_by"),
         groups=tuple(groups),
         source=page_file,
+        draft=draft,
+        cta=cta,
+        site_title=values.get("site_title", loader.settings.get("title", "")),
     )
 
 
+def _call_to_action(loader: Loader, parsed: Entry) -> CallToAction | None:
+    """The page's call to action: the site's, with each field the page gives in its place."""
+    site_cta = loader.settings.get("cta") or {}
+    own = parsed.values.get("cta")
+    merged = {**site_cta, **(own or {})}
+    missing = [name for name in schema.CTA if name not in merged]
+    if not missing:
+        return CallToAction(**merged)
+    if own is not None and not site_cta and not parsed.failed:  # else said already, at its place
+        loader.errors.append(parsed.doc.error(("cta",), f"the page's 'cta' gives no {' or '.join(missing)} and "
+                                              "site.yaml has no cta to take it from; add "
+                                              + ", ".join(f"'{name}:'" for name in missing)))
+    return None
+
+
+def _no_placeholders(loader: Loader, parsed: Entry, what: str) -> None:
+    """An error at each text ``relief new`` wrote that a published page or stretch still holds."""
+    loader.errors += [ContentError(parsed.path, line, column, f"still holds the text 'relief new' wrote to be "
+                                   f"replaced (\"{text}\"); write the real text, or keep the {what} a draft with "
+                                   "'draft: true'") for line, column, text in parsed.placeholders]
+
+
 def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[str, Path],
-                reserved: set[str]) -> Group | None:
+                reserved: set[str], *, draft_page: bool = False) -> Group | None:
     stretches: list[Stretch] = []
     for path in loader.markdown_files(folder):
         if path.name == "README.md":
@@ -313,7 +354,7 @@ def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[s
             continue
         ids[stretch_id] = path
         with loader.collecting():
-            stretch = _load_stretch(loader, path, stretch_id)
+            stretch = _load_stretch(loader, path, stretch_id, draft_page=draft_page)
             if stretch is not None and (loader.drafts or not stretch.draft):
                 stretches.append(stretch)
     loader.notice_lookalikes(folder, "a stretch file is named NN-name.md, with a lower-case .md")
@@ -341,12 +382,14 @@ def _bad_name(name: str) -> str:
             f"script, digits) joined by hyphens, e.g. {number}-{suggestion}.md")
 
 
-def _load_stretch(loader: Loader, path: Path, stretch_id: str) -> Stretch | None:
+def _load_stretch(loader: Loader, path: Path, stretch_id: str, *, draft_page: bool = False) -> Stretch | None:
     parsed = loader.entry(path, "stretch")
     values = parsed.values
     before = len(loader.errors)
     if "title" not in values:
         return None
+    if not (draft_page or values.get("draft", False)):
+        _no_placeholders(loader, parsed, "stretch")
     image = None
     if "image" in values:
         image = _image(loader, parsed)
@@ -370,4 +413,10 @@ def _image(loader: Loader, parsed: Entry) -> Image | None:
         if found not in loader.errors:
             loader.errors.append(found)
         return None
-    return Image(*found, values.get("alt", ""))
+    source, logical, width, height, _, variants, size = found
+    if size > photos.LARGE:
+        warning = ContentWarning(source, 1, 1, f"is {size / 1024 / 1024:.1f} MB: it is published resized, but keep "
+                                 "pictures under 2 MB (export about 2,000 pixels across) so the project stays light")
+        if warning not in loader.warnings:
+            loader.warnings.append(warning)
+    return Image(source, logical, width, height, values.get("alt", ""), variants)

@@ -33,7 +33,9 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
     """Every file of the bundle, by path relative to the bundle.
 
     ``sources`` are the templates by name (``templates`` is their folder, for messages),
-    ``asset_files`` the assets by logical name. Within one process (``serve``), a page whose
+    ``asset_files`` the assets by logical name. Every URL of a page is relative to where
+    the page is in the bundle (``Urls``), so the home page is rendered once for ``index.html``
+    and once for its own folder. Within one process (``serve``), a page whose
     inputs are all as in the last build is not rendered again: its key holds the whole site
     (a template may show anything of any page), the templates, the assets and the mode.
     """
@@ -45,29 +47,35 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
     assets = memo.get(("assets", asset_key)) or memo.keep(("assets", asset_key), fingerprint_all(asset_files))
     urls = Urls(site.base_url)
 
-    def asset(logical: str, *, absolute: bool = False) -> str:
-        return urls(assets.path(logical), absolute=absolute)
+    def at(here: str | None) -> dict[str, Any]:
+        """The URL helpers of one bundle file: relative to ``here`` (None: root-relative, for the 404 page)."""
+        local = urls.at(here)
 
-    common = {"site": site, "url": urls, "asset": asset, "has_asset": assets.files.__contains__,
-              "preview": preview, "worker": offline.WORKER, "manifest": offline.MANIFEST,
-              "theme_colors": offline.THEME_COLORS}
+        def asset(logical: str, *, absolute: bool = False) -> str:
+            return local(assets.path(logical), absolute=absolute)
+
+        return {"url": local, "asset": asset, "link_to": lambda page: local(page_path(site, page))}
+
+    common = {"site": site, "has_asset": assets.files.__contains__, "preview": preview,
+              "worker": offline.WORKER, "manifest": offline.MANIFEST, "theme_colors": offline.THEME_COLORS}
     files: dict[str, bytes] = {}
     render = _renderer(env, templates, common)
     # one key for every page, hashed once: a page may show anything of the site, so any change renders all
     key = Key(("pages", site, template_key, asset_key, preview))
     pages: dict[str, bytes] | None = memo.get(key)
     if pages is None:
-        pages = {page.slug: render("page.html", page=page, page_url=page_path(site, page),
-                                   structured_data=json_ld(site, page, urls, asset)) for page in site.pages}
+        pages = {}
+        for page in site.pages:
+            data = json_ld(site, page, urls, at(None)["asset"])
+            # the home page is also the bundle's index.html: its links are relative to each place it is at
+            for where in dict.fromkeys((f"{page.slug}/index.html", page_path(site, page) + "index.html")):
+                pages[where] = render("page.html", page=page, page_url=page_path(site, page), **at(where),
+                                      structured_data=data)
+        if site.home is None:
+            pages["index.html"] = render("index.html", page=None, page_url="", **at("index.html"))
+        pages["404.html"] = render("404.html", page=None, page_url="404.html", **at(None))
     memo.keep(key, pages)
-    for page in site.pages:
-        html = pages[page.slug]
-        files[f"{page.slug}/index.html"] = html
-        if page_path(site, page) == "":
-            files["index.html"] = html
-    if site.home is None:
-        files["index.html"] = render("index.html", page=None, page_url="")
-    files["404.html"] = render("404.html", page=None, page_url="404.html")
+    files.update(pages)
     files["sitemap.xml"] = sitemap(site, urls)
     files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {urls('sitemap.xml', absolute=True)}\n".encode()
     files[".nojekyll"] = b""

@@ -40,7 +40,7 @@ def json_ld(site: Site, page: Page, urls: Urls, asset: Callable[..., str]) -> st
         "inLanguage": site.language,
         "lastReviewed": page.reviewed.isoformat(),
         "audience": {"@type": "PeopleAudience", "audienceType": "Patient"},
-        "publisher": {"@type": "Organization", "name": site.title},
+        "publisher": {"@type": "Organization", "name": page.site_title},
         "mainEntity": {
             "@type": "HowTo",
             "name": page.title,

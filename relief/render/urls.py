@@ -1,8 +1,17 @@
-"""The one place URLs are made: every link, picture, script and stylesheet goes through ``Urls``."""
+"""The one place URLs are made: every link, picture, script and stylesheet goes through ``Urls``.
+
+Inside the bundle every URL is relative to the file it is written into (as MkDocs writes them),
+so the same ``dist/`` works at a domain root, under any sub-path and opened from the file
+system; a link to a folder names its ``index.html``, which a file system does not add by
+itself. ``absolute=True`` makes the URLs that must be absolute (canonical, Open Graph,
+sitemap, structured data) from ``base_url``. A file served at any depth (``404.html``) has no
+place to be relative to: its URLs are root-relative, from the path of ``base_url``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import posixpath
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from ..model import Page, Site
@@ -10,18 +19,30 @@ from ..model import Page, Site
 
 @dataclass(frozen=True)
 class Urls:
-    """The one place URLs are made: ``url("a/")`` -> ``/relief/a/``; absolute on request."""
+    """``url("a/")`` -> ``../a/index.html`` from ``b/index.html``; ``/relief/a/`` with no ``here``."""
 
     base_url: str  # absolute, ends with "/"
+    here: str | None = None  # the bundle file the URLs go into, e.g. "neck-relief/index.html"
 
     @property
     def root(self) -> str:
         return urlsplit(self.base_url).path or "/"
 
+    def at(self, here: str | None) -> Urls:
+        """The same helper for URLs written into the bundle file ``here`` (None: root-relative)."""
+        return replace(self, here=here)
+
     def __call__(self, path: str = "", *, absolute: bool = False) -> str:
         if "://" in path or path.startswith(("mailto:", "tel:", "#", "//")):
             return path
-        return (self.base_url if absolute else self.root) + path.lstrip("/")
+        target, hash_, fragment = path.lstrip("/").partition("#")
+        if absolute:
+            return self.base_url + path.lstrip("/")
+        if self.here is None:
+            return self.root + path.lstrip("/")
+        if target == "" or target.endswith("/"):
+            target += "index.html"
+        return posixpath.relpath(target, posixpath.dirname(self.here) or ".") + hash_ + fragment
 
 
 def page_path(site: Site, page: Page) -> str:
