@@ -38,6 +38,8 @@ from conftest import (
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 from playwright.sync_api import Error as PlaywrightError
 from test_page_browser import STRETCHES, open_count
+from test_portable_browser import PAGES as CLINIC_PAGES
+from test_portable_browser import clinic
 
 from relief.cli import main
 
@@ -202,6 +204,32 @@ def test_after_one_visit_the_page_pictures_show_all_print_and_the_routine_work_o
         other.goto(f"{bundle.url}middle-back-relief/")
         expect_whole_page(other)
         expect_routine_runs(other)
+
+
+def test_after_visiting_the_home_page_every_other_page_of_a_site_opens_offline_from_its_link(
+        browser: Browser, tmp_path: Path) -> None:
+    project = clinic(tmp_path / "site")
+    folder = tmp_path / "dist"
+    with serving(folder) as url, new_context(browser) as context:
+        build(project, folder, url)
+        tab = visit(context, url)
+        links = tab.locator(".site-nav a").evaluate_all("links => links.map(link => link.href)")
+        assert len(links) == len(CLINIC_PAGES)
+        context.set_offline(True)
+        for link in links:  # slug/index.html (a link that works from a file too), a slug not in ASCII
+            other = context.new_page()
+            other.goto(link)
+            expect(other.locator(".site-nav [aria-current=page]")).to_have_count(1)
+            title = other.locator(".site-nav [aria-current=page]").inner_text()
+            expect(other.get_by_role("heading", level=1)).to_have_text(title)
+            expect(other.locator(".site-header")).to_have_css("background-color", HEADER_BLUE)
+            assert other.evaluate(BROKEN_PICTURES) == [], link
+            other.close()
+        tab.locator(".site-nav a", has_text=CLINIC_PAGES["étirements"]).click()  # a photo with its srcset
+        expect(tab.get_by_role("heading", level=1)).to_have_text(CLINIC_PAGES["étirements"])
+        tab.get_by_role("button", name="Show all").click()
+        assert tab.locator("main img[srcset]").count() == 1
+        assert tab.evaluate(BROKEN_PICTURES) == []
 
 
 def test_offline_an_address_that_is_not_kept_shows_the_404_page(browser: Browser, bundle: Served) -> None:
