@@ -58,6 +58,19 @@ def _lighthouse(url: str, out: Path) -> dict:
     return report
 
 
+def _median_run(url: str, out: Path) -> dict:
+    """Lighthouse's report of ``url``; when its performance is under 100, the run of median
+    performance of three, as Lighthouse's guide to score variability advises: simulated throttling
+    scales the main thread's tasks as measured, so a busy machine can cost one run a few points.
+    Every category is then asserted on that one run."""
+    first = _lighthouse(url, out)
+    if first["categories"]["performance"]["score"] == 1:
+        return first
+    runs = [first] + [_lighthouse(url, out.with_name(f"{out.stem}-{n}{out.suffix}")) for n in (2, 3)]
+    runs.sort(key=lambda report: report["categories"]["performance"]["score"])
+    return runs[1]
+
+
 def _failing(report: dict, category: str) -> list[tuple[str, float, str]]:
     """The audits of ``category`` below a full score as (id, weight, description), those that
     count towards the score first."""
@@ -100,7 +113,7 @@ def test_lighthouse_scores_the_page_100_in_all_four_categories(shipped_bundle: S
     page = (shipped_bundle.folder / "index.html").read_text(encoding="utf-8")
     assert "data-worker=" in page and 'rel="manifest"' in page
     assert "var FILES = [];" not in (shipped_bundle.folder / "sw.js").read_text(encoding="utf-8")
-    report = _lighthouse(shipped_bundle.url, tmp_path / "page.json")
+    report = _median_run(shipped_bundle.url, tmp_path / "page.json")
     assert report["finalDisplayedUrl"] == shipped_bundle.url
     assert _outside_requests(report) == []
     scores = {category: report["categories"][category]["score"] for category in CATEGORIES}
@@ -110,7 +123,7 @@ def test_lighthouse_scores_the_page_100_in_all_four_categories(shipped_bundle: S
 def test_lighthouse_scores_the_404_page_100_but_for_its_noindex(shipped_bundle: Served, tmp_path: Path) -> None:
     _lighthouse_or_skip()
     url = shipped_bundle.url + "404.html"
-    report = _lighthouse(url, tmp_path / "404.json")
+    report = _median_run(url, tmp_path / "404.json")
     assert report["finalDisplayedUrl"] == url
     assert _outside_requests(report) == []
     kept = ("performance", "accessibility", "best-practices")
