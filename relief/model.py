@@ -155,6 +155,7 @@ class Page:
 @dataclass(frozen=True, slots=True)
 class Site:
     title: str
+    short_name: str  # under the installed app's icon; the title if site.yaml gives none
     base_url: str  # absolute, ends with "/"
     language: str
     home: str | None  # slug of the page that is also index.html; None: an index of pages
@@ -164,6 +165,7 @@ class Site:
     urgent_number: str | None
     phone: str | None  # the clinic's
     allow_html: bool
+    offline: bool  # a service worker keeps the bundle after one visit (else the earlier one is retired)
     keep_files: tuple[str, ...]  # besides .git and CNAME, left in the output folder by publish
     pages: tuple[Page, ...]
     source: Path

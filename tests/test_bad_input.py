@@ -262,6 +262,11 @@ CASES = [
     # site.yaml
     pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: https://example.org/\nlanguag: en\n"), SITE, 3,
                       "unknown key 'languag' in site.yaml; did you mean 'language'?", 1), id="site-unknown-key"),
+    pytest.param(Case(put(SITE, "title: Tiny Site\nshort_name: Middle Back Relief\nbase_url: https://example.org/\n"),
+                      SITE, 2, "'short_name' must be at most 12 characters (a phone cuts a longer name under its "
+                      "icon); 'Middle Back Relief' has 18"), id="site-short-name-too-long"),
+    pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: https://example.org/\noffline: no way\n"), SITE, 3,
+                      "'offline' must be true or false"), id="site-offline-not-a-flag"),
     pytest.param(Case(put(SITE, "title: Tiny Site\nbase_url: example.org/relief\n"), SITE, 2,
                       "'base_url' must be an absolute http(s) URL, e.g. https://example.org/relief/"),
                  id="site-bad-base-url"),

@@ -12,11 +12,14 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
+from urllib.request import urlopen
 
 import pytest
 import yaml
 from conftest import ROOT, Nginx, copy_project, free_port, tree_hash
 from lxml import etree, html
+
+from relief.render.data import SECURITY_HEADERS
 
 XSD = Path(__file__).parent / "data" / "sitemap.xsd"
 
@@ -93,6 +96,16 @@ def test_every_link_and_asset_resolves_when_served(served: tuple[str, Path], pag
     pages, broken = crawl(page, url, dist)
     assert not broken
     assert {url, f"{url}middle-back-relief/"} <= pages
+
+
+def test_the_worker_and_the_manifest_are_served_with_their_types_and_revalidated_each_visit(
+        served: tuple[str, Path]) -> None:
+    url, _ = served
+    for name, kind in (("sw.js", "text/javascript"), ("manifest.webmanifest", "application/manifest+json")):
+        with urlopen(f"{url}{name}") as response:  # a worker of another type is refused by the browser
+            assert response.headers["Content-Type"].split(";")[0] == kind, name
+            assert response.headers["Cache-Control"] == "no-cache", name
+            assert response.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"], name
 
 
 def _rules(headers_file: str) -> dict[str, dict[str, str]]:

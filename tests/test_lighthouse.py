@@ -1,6 +1,7 @@
 """Lighthouse 12 (the real CLI, pinned in package-lock.json) scores the shipped page 100 in
 performance, accessibility, best practices and SEO, with its default mobile settings and
-simulated throttling, and loads nothing from beyond 127.0.0.1.
+simulated throttling, and loads nothing from beyond 127.0.0.1. The page is audited as published:
+it works offline (it registers the service worker) and links the web app manifest.
 
 The 404 page is held to the same three scores; its SEO score is 100 but for the one audit
 its deliberate ``noindex`` fails ("Page is blocked from indexing"). Lighthouse audits the page
@@ -108,6 +109,10 @@ def _outside_requests(report: dict) -> list[str]:
 
 def test_lighthouse_scores_the_page_100_in_all_four_categories(shipped_bundle: Served, tmp_path: Path) -> None:
     _lighthouse_or_skip()
+    # the page as published: it registers the service worker, which keeps the build, and links the manifest
+    page = (shipped_bundle.folder / "index.html").read_text(encoding="utf-8")
+    assert "data-worker=" in page and 'rel="manifest"' in page
+    assert "var FILES = [];" not in (shipped_bundle.folder / "sw.js").read_text(encoding="utf-8")
     report = _median_run(shipped_bundle.url, tmp_path / "page.json")
     assert report["finalDisplayedUrl"] == shipped_bundle.url
     assert _outside_requests(report) == []

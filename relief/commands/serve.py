@@ -41,9 +41,16 @@ _CLIENT_JS = """(function () {
     fetch("/%(client)s/build", {cache: "no-store"}).then(function (r) { return r.text(); })
       .then(function (build) { if (build !== me.dataset.build) location.reload(); });
   });
-  if (navigator.serviceWorker) {  /* the preview is never cached: drop a worker an earlier visit left */
+  /* The preview is never cached: drop the worker and the caches a visit to a built bundle at this
+     address left (relief's own, "relief:<path>:<version>"), so no later page comes from them. */
+  if (navigator.serviceWorker) {
     navigator.serviceWorker.getRegistrations().then(function (all) {
       all.forEach(function (registration) { registration.unregister(); });
+    });
+  }
+  if (window.caches) {
+    caches.keys().then(function (names) {
+      names.forEach(function (name) { if (name.indexOf("relief:") === 0) caches.delete(name); });
     });
   }
   var reload = document.createElement("script");

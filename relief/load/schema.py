@@ -33,6 +33,14 @@ def text(value: Any) -> str:
     return value.strip()
 
 
+def short_name(value: Any) -> str:
+    value = text(value)
+    if len(value) > 12:
+        raise ValueError(f"must be at most 12 characters (a phone cuts a longer name under its icon); "
+                         f"'{value}' has {len(value)}")
+    return value
+
+
 def markdown(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be Markdown text (use '|' for several lines)")
@@ -139,7 +147,7 @@ def language(value: Any) -> str:
     return value
 
 
-TEXTUAL = (text, markdown, link, slug, language)  # a YAML 'yes', '045' or date given to these was meant as text
+TEXTUAL = (text, short_name, markdown, link, slug, language)  # a YAML 'yes', '045' or date given was meant as text
 AS_WRITTEN = (phone,)  # checked as written in the file: a phone number 000 is not the number 0
 
 
@@ -269,6 +277,8 @@ PAGE: Schema = {
 
 SITE: Schema = {
     "title": Field(text, "the site's name", required=True),
+    "short_name": Field(short_name, "the name under the icon of the installed app, at most 12 characters "
+                        "(default: the title)"),
     "base_url": Field(absolute_url, "absolute URL where dist/ is published", required=True),
     "language": Field(language, "BCP 47 language of the content (default en)"),
     "home": Field(slug, "slug of the page that is also the site's front page"),
@@ -278,6 +288,8 @@ SITE: Schema = {
     "urgent_number": Field(phone, "the number for urgent advice today, e.g. \"111\""),
     "phone": Field(phone, "the clinic's phone, in the GP-or-physiotherapist box and on the handout"),
     "allow_html": Field(flag, "true: trust raw HTML in Markdown (default false)"),
+    "offline": Field(flag, "false: no service worker keeps the site for offline use, and the one an "
+                     "earlier build installed removes itself and its files (default true)"),
     "keep_files": Field(names, "files of the output folder that relief did not write and must keep "
                         "(.git and CNAME always are)"),
 }

@@ -190,6 +190,7 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
     cta = settings.get("cta")
     site = Site(
         title=settings["title"],
+        short_name=settings.get("short_name", settings["title"]),
         base_url=settings["base_url"],
         language=settings.get("language", "en"),
         home=home,
@@ -199,6 +200,7 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
         urgent_number=settings.get("urgent_number"),
         phone=settings.get("phone"),
         allow_html=settings.get("allow_html", False),
+        offline=settings.get("offline", True),
         keep_files=settings.get("keep_files", ()),
         pages=tuple(pages),
         source=site_file,

@@ -3,7 +3,8 @@
 Pure: nothing is read from or written to disk here. Pages go through the Jinja templates
 with autoescape on (``templates``); every URL is made by one ``Urls`` helper from
 ``base_url`` (``urls``); assets get hashed names (``fingerprint``); structured data, the
-sitemap and host files are made in ``data``.
+sitemap and host files are made in ``data``; the service worker and web app manifest in
+``offline``.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ import jinja2
 from ..cache import Key, Memo
 from ..errors import ContentError
 from ..model import Site
+from . import offline
 from .data import headers, json_ld, sitemap
 from .fingerprint import fingerprint_all
 from .templates import environment
 from .urls import Urls, page_path
+
+OTHER_SITES_ONLY = ("og-image.png",)  # assets only other sites read: the worker does not keep them
 
 
 def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_files: dict[str, bytes], *,
@@ -52,7 +56,8 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
 
         return {"url": local, "asset": asset, "link_to": lambda page: local(page_path(site, page))}
 
-    common = {"site": site, "has_asset": assets.files.__contains__, "preview": preview}
+    common = {"site": site, "has_asset": assets.files.__contains__, "preview": preview,
+              "worker": offline.WORKER, "manifest": offline.MANIFEST, "theme_colors": offline.THEME_COLORS}
     files: dict[str, bytes] = {}
     render = _renderer(env, templates, common)
     # one key for every page, hashed once: a page may show anything of the site, so any change renders all
@@ -74,11 +79,20 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
     files["sitemap.xml"] = sitemap(site, urls)
     files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {urls('sitemap.xml', absolute=True)}\n".encode()
     files[".nojekyll"] = b""
-    files["_headers"] = headers(site, urls, files)
     for logical, (bundle_path, data) in assets.files.items():
         files[bundle_path] = data
         if logical == "favicon.ico":  # browsers ask for /favicon.ico by that name
             files["favicon.ico"] = data
+    if not preview:  # the preview is never cached: no worker, no manifest
+        home = next((page for page in site.pages if page.slug == site.home), None)
+        icons = {logical: assets.path(logical) for logical, _, _ in offline.ICONS if logical in assets.files}
+        files[offline.MANIFEST] = offline.web_manifest(site, icons, home.description if home else None)
+        # offline: false still writes a worker, one that retires the worker an earlier build installed
+        kept = offline.precache(files, skip=[assets.path(name) for name in OTHER_SITES_ONLY if name in assets.files]) \
+            if site.offline else []
+        files[offline.WORKER] = render(offline.WORKER, page=None, page_url=offline.WORKER, keep=site.offline,
+                                       version=offline.version(kept), files=kept)
+    files["_headers"] = headers(site, urls, files)
     return files
 
 

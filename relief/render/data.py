@@ -94,10 +94,13 @@ SECURITY_HEADERS = {
 
 def headers(site: Site, urls: Urls, files: dict[str, bytes]) -> bytes:
     """Rules for Netlify and Cloudflare Pages: the security headers everywhere; hashed assets cached
-    for a year, HTML briefly."""
+    for a year, HTML briefly, the service worker and the web app manifest revalidated every time."""
     lines = [f"{urls('')}*", *(f"  {name}: {value}" for name, value in SECURITY_HEADERS.items()), ""]
     lines += [f"{urls('assets/')}*", "  Cache-Control: public, max-age=31536000, immutable", ""]
     for path in sorted(p for p in files if p.endswith(".html")):
         for served in dict.fromkeys((path.removesuffix("index.html"), path)):
             lines += [urls(served), "  Cache-Control: public, max-age=300, must-revalidate", ""]
+    for path in ("sw.js", "manifest.webmanifest"):  # the browser asks the host for a new worker on each visit
+        if path in files:
+            lines += [urls(path), "  Cache-Control: no-cache", ""]
     return "\n".join(lines).encode()
