@@ -77,8 +77,9 @@
     if (tools) tools.setAttribute("data-ready", "");
   }
 
-  /* The pictures are lazy only until the page has loaded: then every one loads, scrolled to or not,
-     so a print made on a first visit has them all, and none delays the first screen. */
+  /* The pictures are lazy only until the page has loaded and the browser is idle: then every one
+     loads, scrolled to or not, so a print made on a first visit has them all, and none delays the
+     first screen or competes with its scripts. */
   function loadEveryPicture() {
     Array.prototype.forEach.call(document.querySelectorAll("img[loading=lazy]"), function (img) {
       img.loading = "eager";
@@ -93,8 +94,9 @@
     window.addEventListener("hashchange", openFromHash);
     openFromHash();
     showTools();
-    if (document.readyState === "complete") loadEveryPicture();
-    else window.addEventListener("load", loadEveryPicture);
+    var whenIdle = function () { (window.requestIdleCallback || window.setTimeout)(loadEveryPicture); };
+    if (document.readyState === "complete") whenIdle();
+    else window.addEventListener("load", whenIdle);
   }
 
   init();
