@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import re
@@ -134,10 +135,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(folder: Path) -> Iterator[str]:
+def serving(folder: Path, handler: type[SimpleHTTPRequestHandler] | None = None) -> Iterator[str]:
     """Serve ``folder`` on 127.0.0.1 while in the block; yields its root URL. The folder may
     be filled after the server starts, so a bundle can be built for the URL it is served at."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler or QuietHandler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -171,6 +172,30 @@ def shipped_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+class CompressingHandler(QuietHandler):
+    """As a static host serves a bundle (Netlify, Cloudflare Pages, GitHub Pages, nginx with gzip):
+    text files gzipped for a browser that accepts it, everything else as it is."""
+
+    TEXT = (".html", ".css", ".js", ".svg", ".json", ".webmanifest", ".xml", ".txt")
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        if "gzip" not in self.headers.get("Accept-Encoding", "") or not path.is_file() \
+                or path.suffix not in self.TEXT:
+            super().do_GET()
+            return
+        body = gzip.compress(path.read_bytes())
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 def _browser_or_skip() -> None:
