@@ -30,7 +30,7 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 CHROME_FLAGS = ["--headless=new", *CHROMIUM_ARGS]
 LOCAL_SCHEMES = ("data", "chrome-extension", "about", "blob")
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.alone]
 
 
 @pytest.fixture(scope="module")
