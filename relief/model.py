@@ -53,6 +53,21 @@ class Stretch:
 
 
 @dataclass(frozen=True, slots=True)
+class Pace:
+    """The seconds the guided routine gives to get ready, chosen for a clinician's review (README.md, "The
+    guided routine"). ``relief.load.routine`` plans a group's routine with them and the patient's view of a
+    plan (``assets/js/plan-view.js``) plans a clinician's doses with the same numbers, handed over in the page."""
+
+    get_ready: int = 8  # before a stretch in the same position as the last: time to hear its name and first step
+    change_position: int = 20  # before a stretch in another position (and before the first): e.g. all fours to back
+    change_side: int = 5  # between the right side and the left
+    next_position: int = 4  # within a stretch, e.g. the arms from overhead to 45 degrees
+
+
+PACE = Pace()
+
+
+@dataclass(frozen=True, slots=True)
 class Segment:
     """One countdown of a group's guided routine, as ``assets/js/routine.js`` runs it."""
 
