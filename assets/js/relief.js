@@ -1,7 +1,8 @@
 /* Relief pages, part 1 of 2: the page tools. Optional progressive enhancement: without it
    every stretch still opens (native <details>) and deep links still scroll; the script adds
    Show all / Hide all, the Print button, opening the stretch a #link names, and printing
-   every stretch open. Part 2, the guided routine, is routine.js (a page with routines only). */
+   every stretch open. Part 2, the guided routine, is routine.js (a page with routines only); a clinician's
+   plan, plan-view.js (loaded for a plan link only). */
 (function () {
   "use strict";
 
@@ -86,7 +87,22 @@
     });
   }
 
+  /* A clinician's plan (a link ending #plan=...): its view is a script of its own (templates/_plan.html
+     names it), loaded only for such a link, so the page costs nobody else a byte. A plan pasted into the
+     address bar of an open page loads the page again, for that plan. */
+  function loadPlan() {
+    var data = document.getElementById("plan-data");
+    if (!data) return;
+    var isPlan = function () { return location.hash.indexOf("#plan=") === 0; };
+    window.addEventListener("hashchange", function () { if (isPlan()) location.reload(); });
+    if (!isPlan()) return;
+    var script = document.createElement("script");
+    script.src = data.getAttribute("data-script");
+    document.head.append(script);
+  }
+
   function init() {
+    loadPlan();
     var stretches = allStretches();
     if (!stretches.length) return;
     var syncToggle = setUpToggleAll(stretches);

@@ -515,12 +515,24 @@
     }
   }
 
+  /* Every group's place gets its button; so does a clinician's plan, whose group plan-view.js adds to the
+     page later (it says so with a "relief:plan" event). */
   function init() {
-    var slots = document.querySelectorAll("[data-routine-start]");
-    if (!slots.length || !supported()) return;
-    var words = new Words(template.content);
-    var routine = new Routine(words, new Voice());
-    slots.forEach(function (place) { new Slot(place, routine, words); });
+    if (!supported()) return;
+    var words = null;
+    var routine = null;
+    var setUp = function () {
+      var slots = document.querySelectorAll("[data-routine-start]:not([data-routine-ready])");
+      if (!slots.length) return;
+      words = words || new Words(template.content);
+      routine = routine || new Routine(words, new Voice());
+      slots.forEach(function (place) {
+        place.setAttribute("data-routine-ready", "");
+        new Slot(place, routine, words);
+      });
+    };
+    setUp();
+    document.addEventListener("relief:plan", setUp);
   }
 
   init();

@@ -34,11 +34,14 @@ from .routine import stretch_of
 NAME = r"[^\W_]+(?:-[^\W_]+)*"
 STRETCH_FILE = re.compile(rf"(\d+)-({NAME})\.md")
 _CONTENT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
-RESERVED_SLUGS = {"assets", "404"}
+RESERVED_SLUGS = {"assets", "404", "plan"}  # plan/: the clinicians' plan maker
 # ids the page templates give their own parts (templates/page.html, _group.html and the
 # guided routine in templates/_routine.html): a stretch or group id must not take one of them
 PAGE_IDS = frozenset({"main", "safety-heading", "get-help-heading", "how-to-heading", "contents-heading",
                       "cta-heading", "routine-group", "routine-template", "more-pages-heading",
+                      # a clinician's plan (templates/_plan.html)
+                      "plan-data", "plan-template", "your-plan-heading", "your-plan-stretches",
+                      "your-plan-stretches-heading",
                       *(f"get-help-{level}{part}" for level in schema.TIERS for part in ("", "-heading"))})
 
 

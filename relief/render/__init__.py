@@ -19,13 +19,15 @@ import jinja2
 from ..cache import Key, Memo
 from ..errors import ContentError
 from ..model import Site
-from . import offline
+from . import offline, plan
 from .data import headers, json_ld, sitemap
 from .fingerprint import fingerprint_all
 from .templates import environment
 from .urls import Urls, page_path
 
 OTHER_SITES_ONLY = ("og-image.png",)  # assets only other sites read: the worker does not keep them
+PLAN_TEMPLATE = "plan.html"  # the clinicians' plan maker, published at PLAN_MAKER
+PLAN_MAKER = "plan/"
 
 
 def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_files: dict[str, bytes], *,
@@ -56,8 +58,12 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
 
         return {"url": local, "asset": asset, "link_to": lambda page: local(page_path(site, page))}
 
+    # the plan maker is there when its template is (a project's own older templates may lack it)
+    maker = PLAN_MAKER if PLAN_TEMPLATE in sources and site.pages else None
     common = {"site": site, "has_asset": assets.files.__contains__, "preview": preview,
-              "worker": offline.WORKER, "manifest": offline.MANIFEST, "theme_colors": offline.THEME_COLORS}
+              "worker": offline.WORKER, "manifest": offline.MANIFEST, "theme_colors": offline.THEME_COLORS,
+              "plan_maker": maker, "plan_facts": plan.facts, "plan_dose": plan.prefilled, "plan_kind": plan.kind,
+              "plan_limits": plan.LIMITS}
     files: dict[str, bytes] = {}
     render = _renderer(env, templates, common)
     # one key for every page, hashed once: a page may show anything of the site, so any change renders all
@@ -73,6 +79,8 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
                                       structured_data=data)
         if site.home is None:
             pages["index.html"] = render("index.html", page=None, page_url="", **at("index.html"))
+        if maker:
+            pages[maker + "index.html"] = render(PLAN_TEMPLATE, page=None, page_url=maker, **at(maker + "index.html"))
         pages["404.html"] = render("404.html", page=None, page_url="404.html", **at(None))
     memo.keep(key, pages)
     files.update(pages)
