@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.core import Locale, UnknownLocaleError
+
 
 @dataclass(frozen=True, slots=True)
 class Image:
@@ -172,7 +174,8 @@ class Site:
     title: str
     short_name: str  # under the installed app's icon; the title if site.yaml gives none
     base_url: str  # absolute, ends with "/"
-    language: str
+    language: str  # the default language: its pages are at the bundle's root
+    languages: tuple[str, ...]  # every language published, the default first
     home: str | None  # slug of the page that is also index.html; None: an index of pages
     cta: CallToAction | None
     footer: str
@@ -184,3 +187,27 @@ class Site:
     keep_files: tuple[str, ...]  # besides .git and CNAME, left in the output folder by publish
     pages: tuple[Page, ...]
     source: Path
+
+
+def locale_folder(language: str) -> str:
+    """A BCP 47 tag as Babel names locales (and the folder of its catalog): 'pt-BR' -> 'pt_BR'."""
+    return language.replace("-", "_")
+
+
+def babel_locale(language: str) -> Locale:
+    """The Babel locale of a BCP 47 tag (its region's, else the language's); ValueError if Babel has none."""
+    try:
+        return Locale.parse(locale_folder(language))
+    except (UnknownLocaleError, ValueError):
+        try:
+            return Locale.parse(language.split("-")[0])
+        except UnknownLocaleError as exc:
+            raise ValueError(str(exc)) from None
+
+
+def known_language(language: str) -> bool:
+    try:
+        babel_locale(language)
+    except ValueError:
+        return False
+    return True

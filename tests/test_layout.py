@@ -37,6 +37,7 @@ WRITERS = {
     "relief.cache.store": ".relief-cache/",
     "relief.cache.stamp": ".relief-cache/built-* (what the last build of an output folder read and wrote)",
     "relief.commands.new": "new content files",
+    "relief.commands.messages": "locales/ (the catalogs of the interface's words)",
     "relief.commands.serve": "its temporary folder",
     "relief.commands.check": "its temporary folder",
 }

@@ -18,10 +18,11 @@
     stretches.forEach(function (details) { details.open = open; });
   }
 
-  /* "Hide all" only while every stretch is open; otherwise "Show all". */
+  /* "Hide all" only while every stretch is open; otherwise "Show all": the page's words, in its language,
+     from the button's data-hide and data-show (templates/page.html). */
   function syncToggleAll(button, stretches) {
     var open = everyOpen(stretches);
-    button.textContent = open ? "Hide all" : "Show all";
+    button.textContent = button.getAttribute(open ? "data-hide" : "data-show");
     button.setAttribute("aria-expanded", String(open));
   }
 

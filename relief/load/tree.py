@@ -191,11 +191,15 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
     if loader.errors:
         raise BuildFailed(loader.errors + loader.warnings)
     cta = settings.get("cta")
+    languages = _languages(loader, settings)
+    if loader.errors:
+        raise BuildFailed(loader.errors + loader.warnings)
     site = Site(
         title=settings["title"],
         short_name=settings.get("short_name", settings["title"]),
         base_url=settings["base_url"],
-        language=settings.get("language", "en"),
+        language=languages[0],
+        languages=languages,
         home=home,
         cta=CallToAction(**cta) if cta else None,
         footer=settings.get("footer", ""),
@@ -209,6 +213,16 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
         source=site_file,
     )
     return site, sorted(loader.warnings, key=lambda w: (str(w.path), w.line, w.column))
+
+
+def _languages(loader: Loader, settings: dict[str, Any]) -> tuple[str, ...]:
+    """The site's languages, its default first: ``languages``, else ``language`` alone (default ``en``)."""
+    listed, default = settings.get("languages"), settings.get("language")
+    if listed and default and default.lower() != listed[0].lower():
+        loader.errors.append(ContentError(loader.content / "site.yaml", 1, 1, f"'language' is {default} but "
+                                          f"'languages' starts with {listed[0]}; the first of 'languages' is the "
+                                          "default language: give one of the two"))
+    return tuple(listed) if listed else (default or "en",)
 
 
 def read_base_url(project: Path) -> str | None:

@@ -31,20 +31,30 @@ PLAN_MAKER = "plan/"
 
 
 def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_files: dict[str, bytes], *,
-                preview: bool = False, memo: Memo | None = None) -> dict[str, bytes]:
+                catalogs: dict[str, bytes] | None = None, preview: bool = False, memo: Memo | None = None,
+                ) -> dict[str, bytes]:
     """Every file of the bundle, by path relative to the bundle.
 
     ``sources`` are the templates by name (``templates`` is their folder, for messages),
-    ``asset_files`` the assets by logical name. Every URL of a page is relative to where
+    ``asset_files`` the assets by logical name, ``catalogs`` the compiled catalog of each language that has
+    one (``relief.load.catalogs``). Every URL of a page is relative to where
     the page is in the bundle (``Urls``), so the home page is rendered once for ``index.html``
     and once for its own folder. Within one process (``serve``), a page whose
     inputs are all as in the last build is not rendered again: its key holds the whole site
     (a template may show anything of any page), the templates, the assets and the mode.
     """
     memo = memo or Memo()
+    catalogs = catalogs or {}
     template_key = tuple(sources.items())
-    compiled = ("environment", templates, template_key)  # templates compile once per process
-    env = memo.get(compiled) or memo.keep(compiled, environment(templates, sources))
+    catalog_key = tuple(sorted(catalogs.items()))
+
+    def env_of(language: str) -> jinja2.Environment:
+        """The templates in one language: they compile once per process and language."""
+        compiled = ("environment", templates, template_key, language, catalogs.get(language))
+        return memo.get(compiled) or memo.keep(compiled, environment(templates, sources, language,
+                                                                     catalogs.get(language)))
+
+    env = env_of(site.language)
     asset_key = tuple(asset_files.items())
     assets = memo.get(("assets", asset_key)) or memo.keep(("assets", asset_key), fingerprint_all(asset_files))
     urls = Urls(site.base_url)
@@ -67,7 +77,7 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
     files: dict[str, bytes] = {}
     render = _renderer(env, templates, common)
     # one key for every page, hashed once: a page may show anything of the site, so any change renders all
-    key = Key(("pages", site, template_key, asset_key, preview))
+    key = Key(("pages", site, template_key, catalog_key, asset_key, preview))
     pages: dict[str, bytes] | None = memo.get(key)
     if pages is None:
         pages = {}
