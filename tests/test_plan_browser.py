@@ -228,9 +228,9 @@ def _label(seconds: int) -> int:
 
 
 def _spoken(seconds: int) -> str:
-    from relief.render.templates import spoken_duration
+    from relief.render.templates import Words
 
-    return spoken_duration(seconds)
+    return Words("en", None).duration(seconds)
 
 
 def test_the_routine_runs_the_clinicians_doses_for_exactly_their_time(view: Page) -> None:

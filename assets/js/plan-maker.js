@@ -8,7 +8,8 @@
 
   var form = document.querySelector("[data-plan-maker]");
   var plans = window.ReliefPlan;
-  if (!form || !plans || !window.TextEncoder || typeof Element.prototype.replaceChildren !== "function") return;
+  if (!form || !plans || !window.TextEncoder || !window.Intl || typeof Intl.PluralRules !== "function" ||
+      typeof Element.prototype.replaceChildren !== "function") return;
 
   var word = plans.words(document.querySelector("[data-plan-words]"));
   var order = []; // the chosen .plan-stretch elements, in the plan's order
@@ -170,7 +171,7 @@
     ui.copy.disabled = false;
     ui.open.href = url.href;
     ui.open.hidden = false;
-    ui.status.textContent = here.length === 1 ? word("ready-one") : word("ready", { number: here.length });
+    ui.status.textContent = word("ready", { number: here.length });
     var code = plans.qrCode(url.href);
     ui.qr.replaceChildren();
     if (code) ui.qr.append(plans.qrSvg(code, word("qr-label")));

@@ -141,26 +141,51 @@
 
   /* ---- Words, from the page ---- */
 
+  /* The words of ``root``'s data-word items in the page's language, a {name} in them filled in (numbers as
+     the language writes them). A word with data-forms has a form per plural category (from the page's
+     catalog): the one for the count data-count names is chosen by Intl.PluralRules, as routine.js does. */
   function words(root) {
+    var language = document.documentElement.lang || "en";
+    var plural = new Intl.PluralRules(language);
+    var numbers = new Intl.NumberFormat(language);
     var text = {};
-    root.querySelectorAll("[data-word]").forEach(function (node) { text[node.dataset.word] = node.textContent; });
+    var forms = {};
+    var counts = {};
+    root.querySelectorAll("[data-word]").forEach(function (node) {
+      var key = node.dataset.word;
+      text[key] = node.textContent;
+      if (node.dataset.forms) {
+        forms[key] = JSON.parse(node.dataset.forms);
+        counts[key] = node.dataset.count;
+      }
+    });
+    var shown = function (value) { return typeof value === "number" ? numbers.format(value) : value; };
     return function (key, fill) {
-      return (text[key] || "").replace(/\{(\w+)\}/g, function (all, name) { return fill && name in fill ? fill[name] : all; });
+      var chosen = text[key] || "";
+      var count = fill && counts[key] ? fill[counts[key]] : undefined;
+      if (forms[key] && typeof count === "number") {
+        chosen = (forms[key][plural.select(count)] || forms[key].other || chosen).replace("%(num)s", shown(count));
+      }
+      return chosen.replace(/\{(\w+)\}/g, function (all, name) { return fill && name in fill ? shown(fill[name]) : all; });
     };
   }
 
   function duration(word, seconds) {
     var minutes = Math.floor(seconds / 60);
     var rest = seconds % 60;
-    var parts = [];
-    if (minutes) parts.push(word(minutes === 1 ? "minute" : "minutes", { number: minutes }));
-    if (rest || !minutes) parts.push(word(rest === 1 ? "second" : "seconds", { number: rest }));
-    return parts.join(" ");
+    var shownMinutes = word("minutes", { number: minutes });
+    var shownSeconds = word("seconds", { number: rest });
+    if (minutes && rest) return word("minutes-seconds", { minutes: shownMinutes, seconds: shownSeconds });
+    return minutes ? shownMinutes : shownSeconds;
+  }
+
+  function perDay(word, times) {
+    return times === 1 ? word("once-a-day") : word("per-day", { number: times });
   }
 
   /* A dose as the page words one (templates/_stretch.html), with the clinician's numbers, then how often. */
   function dose(word, fact, item) {
-    var daily = item.perDay === 1 ? word("once-a-day") : word("per-day", { number: item.perDay });
+    var daily = perDay(word, item.perDay);
     if (fact.kind === "extra") return daily;
     var text;
     var same = item.seconds.every(function (value) { return value === item.seconds[0]; });
@@ -252,7 +277,7 @@
   }
 
   function missingText(word, count) {
-    return count === 1 ? word("missing-one") : word("missing", { number: count });
+    return word("missing", { number: count });
   }
 
   function numbered(details, number) {
@@ -320,7 +345,7 @@
       var entry = document.createElement("li");
       entry.append(details);
       list.append(entry);
-      var daily = item.perDay === 1 ? word("once-a-day") : word("per-day", { number: item.perDay });
+      var daily = perDay(word, item.perDay);
       rows.append(chartRow(details.querySelector(".stretch-name").textContent.trim(), item.perDay, daily));
     });
     var made = segments(plan.stretches, facts);
@@ -349,7 +374,8 @@
     var data = document.getElementById("plan-data");
     var template = document.getElementById("plan-template");
     var article = document.querySelector("article.page");
-    if (!data || !template || !article || location.hash.indexOf(PREFIX) !== 0) return;
+    if (!data || !template || !article || location.hash.indexOf(PREFIX) !== 0 || !window.TextDecoder ||
+        !window.Intl || typeof Intl.PluralRules !== "function") return;
     var facts = JSON.parse(data.textContent);
     var parts = template.content.cloneNode(true);
     var word = words(parts);
