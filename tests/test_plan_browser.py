@@ -12,10 +12,12 @@ import base64
 import io
 import json
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import ClassVar
 
 import pypdfium2 as pdfium
@@ -24,7 +26,8 @@ from axe_playwright_python.sync_playwright import Axe
 from conftest import ROOT, QuietHandler, Served, serving
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
-from test_validators import AXE_TAGS
+from test_portable_browser import clinic
+from test_validators import AXE_TAGS, VNU, _vnu_or_skip
 
 from relief.cli import main
 from relief.load import routine
@@ -117,7 +120,10 @@ def made(browser: Browser, bundle: Served) -> Iterator[Made]:
     announced = []
     # ticked in another order than the plan's: glute bridge, belly vacuum, heel press; then heel press moved up twice
     for stretch_id in ("glute-bridge", "belly-vacuum-overhead-reach", "heel-press-three-angles"):
-        tab.get_by_role("checkbox", name=STRETCHES[stretch_id].title).check()
+        box = tab.get_by_role("checkbox", name=STRETCHES[stretch_id].title)
+        box.focus()
+        tab.keyboard.press("Space")  # by keyboard, as a screen reader user ticks it
+        expect(box).to_be_checked()
         seconds, reps, per_day = CHOSEN[stretch_id]
         key = f"middle-back-relief-{stretch_id}"
         for n, value in enumerate(seconds, start=1):
@@ -442,3 +448,66 @@ def test_once_visited_the_maker_and_a_plan_link_work_offline(browser: Browser, b
         expect(patient.locator(".plan-view svg.qr-code")).to_have_count(1)  # the QR script, from the cache too
     finally:
         context.close()
+
+
+def test_an_extra_in_a_plan_shows_how_often_and_stays_out_of_its_routine(tab: Page, bundle: Served) -> None:
+    tab.goto("about:blank")
+    tab.goto(bundle.url + encoded({"s": [["towel-roll-support", 4], ["wall-slides", 2, 3, 20]]}))
+    expect(tab.locator("details.stretch:visible")).to_have_count(2)
+    expect(tab.locator("#towel-roll-support > summary .dose")).to_have_text("4 times a day")
+    expect(tab.locator("#wall-slides > summary .dose")).to_have_text("20 seconds, 3 times, 2 times a day")
+    plan = json.loads(tab.locator("#your-plan-stretches [data-routine-plan]").text_content() or "[]")
+    assert {segment["stretch"] for segment in plan} == {"wall-slides"}
+    assert plan == plain(routine.plan((dosed(STRETCHES["wall-slides"], [20], 3),)))
+
+
+def test_with_several_pages_the_plan_keeps_to_the_page_it_is_from(browser: Browser, tmp_path: Path) -> None:
+    project = clinic(tmp_path / "site")
+    folder = tmp_path / "dist"
+    with serving(folder) as url:
+        assert main(["--project", str(project), "build", "--out", str(folder), "--base-url", url]) == 0
+        context = browser.new_context()
+        try:
+            tab = context.new_page()
+            tab.set_default_timeout(TIMEOUT_MS)
+            tab.goto(url + "plan/index.html")
+            sections = tab.locator("section[data-plan-page]")
+            expect(sections.filter(visible=True)).to_have_count(1)  # the first page's, chosen at the start
+            tab.get_by_role("checkbox", name="Chin tuck").first.check()
+            tab.get_by_role("radio", name="Shoulder Relief").check()
+            expect(tab.locator("section[data-plan-page=shoulder-relief]")).to_be_visible()
+            expect(tab.locator("section[data-plan-page=neck-relief]")).to_be_hidden()
+            expect(tab.locator("[data-plan-order] li")).to_have_count(0)  # the other page's choice is not in it
+            tab.locator("section[data-plan-page=shoulder-relief]").get_by_role("checkbox", name="Neck roll").check()
+            link = tab.get_by_role("textbox", name="Link to the plan").input_value()
+            assert link.startswith(url + "shoulder-relief/index.html#plan=1.")
+            payload = link.partition("#plan=1.")[2]
+            assert json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))) == {
+                "s": [["neck-roll", 1, 1, 45]]}
+            tab.goto(link)
+            expect(tab.get_by_role("heading", level=1)).to_have_text("Shoulder Relief")
+            expect(tab.locator("details.stretch:visible")).to_have_count(1)
+        finally:
+            context.close()
+
+
+def test_the_nu_html_checker_finds_no_error_in_the_maker_or_the_view_as_the_scripts_leave_them(
+        browser: Browser, bundle: Served, made: Made, tmp_path: Path) -> None:
+    _vnu_or_skip()
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.goto(bundle.url + "plan/")
+        for name in ("Glute bridge", "Wall slides"):
+            tab.get_by_role("checkbox", name=name).check()
+        expect(tab.locator(".plan-qr svg")).to_be_visible()
+        (tmp_path / "maker.html").write_text("<!doctype html>" + tab.evaluate("document.documentElement.outerHTML"))
+        tab.goto(made.link)
+        expect(tab.locator(".plan-view svg.qr-code")).to_have_count(1)
+        (tmp_path / "view.html").write_text("<!doctype html>" + tab.evaluate("document.documentElement.outerHTML"))
+    finally:
+        context.close()
+    run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", str(tmp_path / "maker.html"),
+                          str(tmp_path / "view.html")], capture_output=True, text=True, timeout=180)
+    messages = json.loads(run.stderr)["messages"]
+    assert [f"{m.get('url', '')}:{m.get('lastLine', '?')}: {m['message']}" for m in messages] == []
