@@ -79,7 +79,7 @@ def test_the_plan_maker_lists_every_stretch_by_page_and_group_with_its_dose_pref
 
 def test_every_page_links_the_plan_maker_for_clinicians(built: Path) -> None:
     for path, href in (("index.html", "plan/index.html"), ("shoulder-relief/index.html", "../plan/index.html"),
-                       ("plan/index.html", "index.html"), ("404.html", "/plan/")):
+                       ("plan/index.html", "index.html"), ("404.html", "/plan/index.html")):
         nav = tree(built / path).xpath("//header//nav[@aria-label='For clinicians']")
         assert len(nav) == 1, path
         assert nav[0].xpath("a/@href") == [href] and nav[0].text_content() == "For clinicians: make a plan", path
