@@ -68,7 +68,8 @@ def test_an_untranslated_fuzzy_or_missing_word_is_an_error_at_its_place(tmp_path
     po = project / "locales/es/LC_MESSAGES/messages.po"
     text = po.read_text(encoding="utf-8")
     text = text.replace('msgid "Show all"\nmsgstr "Mostrar todos"', 'msgid "Show all"\nmsgstr ""')
-    text = text.replace('msgid "Hide all"\nmsgstr "Ocultar todos"', '#, fuzzy\nmsgid "Hide all"\nmsgstr "Ocultar todos"')
+    text = text.replace('msgid "Hide all"\nmsgstr "Ocultar todos"',
+                        '#, fuzzy\nmsgid "Hide all"\nmsgstr "Ocultar todos"')
     start = text.index('#: templates/page.html')
     entry = text[start:text.index("\n\n", start) + 2]
     po.write_text(text.replace(entry, ""), encoding="utf-8")
