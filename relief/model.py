@@ -110,7 +110,7 @@ class Tier:
     title: str
     text: str | None
     signs: tuple[str, ...]
-    call: str  # the link's words before the number, e.g. "Call"
+    call: str | None  # the link's words before the number (None: the page's language's "Call")
     number: str  # as written in site.yaml, e.g. "020 7946 0123"
 
     @property

@@ -391,7 +391,7 @@ def _tiers(loader: Loader, parsed: Entry) -> tuple[Tier, ...]:
                                                       f"'{setting}', which is not set; add '{setting}:' to "
                                                       "content/site.yaml"))
             continue
-        tiers.append(Tier(level, tier["title"], tier.get("text"), tuple(tier["signs"]), tier.get("call", "Call"),
+        tiers.append(Tier(level, tier["title"], tier.get("text"), tuple(tier["signs"]), tier.get("call"),
                           number))
     return tuple(tiers)
 
