@@ -113,7 +113,7 @@ def generate(project: Path, shape: Shape, seed: int = 7) -> Path:
     """Write a complete project (synthetic content, the repository's templates and assets)."""
     if project.exists():
         shutil.rmtree(project)
-    for name in ("templates", "assets"):
+    for name in ("templates", "assets", "locales"):
         shutil.copytree(ROOT / name, project / name)
     content = project / "content"
     content.mkdir()
@@ -140,6 +140,6 @@ def copy_shipped(project: Path) -> Path:
     """The real site (16 stretches): the repository's content, templates and assets."""
     if project.exists():
         shutil.rmtree(project)
-    for name in ("content", "templates", "assets"):
+    for name in ("content", "templates", "assets", "locales"):
         shutil.copytree(ROOT / name, project / name)
     return project
