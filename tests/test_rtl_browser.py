@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from conftest import ROOT, Served, make_tiny_site, serving, write
