@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,3 +137,15 @@ def test_a_language_with_a_region_finds_its_catalog_or_its_languages(tmp_path: P
         (project / "locales/pt_BR/LC_MESSAGES").mkdir(parents=True)
         shutil.copy(SPANISH, project / "locales/pt_BR/LC_MESSAGES/messages.po")  # any complete catalog
     assert catalog_problems(project, (tag,)) == []
+
+
+def test_the_readmes_pybabel_command_extracts_the_same_words(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"`\.venv/bin/(pybabel extract [^`]+)`", readme).group(1).split()
+    out = command.index("-o") + 1
+    command[out] = str(tmp_path / "messages.pot")
+    pybabel = Path(sys.executable).parent / "pybabel"
+    subprocess.run([str(pybabel), *command[1:]], cwd=ROOT, check=True, capture_output=True)
+    theirs = {m.id for m in read_po((tmp_path / "messages.pot").open("rb")) if m.id}
+    ours = {m.id for m in read_po((ROOT / "locales/messages.pot").open("rb")) if m.id}
+    assert theirs == ours and len(ours) > 80
