@@ -125,7 +125,7 @@ class Tier:
     title: str
     text: str | None
     signs: tuple[str, ...]
-    call: str  # the link's words before the number, e.g. "Call"
+    call: str | None  # the link's words before the number (None: the page's language's "Call")
     number: str  # as written in site.yaml, e.g. "020 7946 0123"
 
     @property
@@ -154,7 +154,7 @@ class Page:
     get_help: tuple[Tier, ...]  # most urgent first
     reassurance_html: str
     how_it_feels_html: str
-    reviewed: dt.date
+    reviewed: dt.date | None  # None only for a translation not yet clinically reviewed (a notice says so)
     reviewed_by: str | None
     next_review: dt.date | None
     groups: tuple[Group, ...]
@@ -163,6 +163,13 @@ class Page:
     cta: CallToAction | None = None  # the site's call to action, with the fields the page overrides
     site_title: str = ""  # the site name in this page's header: its own, else the site's
     next_review_at: tuple[int, int] = (1, 1)  # line and column of 'next_review' in the page file
+    language: str = "en"  # the language of its words (a translation's: its file's, _page.es.md)
+    source_reviewed: dt.date | None = None  # a translation: when the page it was translated from was reviewed
+
+    @property
+    def last_reviewed(self) -> dt.date:
+        """Its own review date, else (a translation not yet reviewed) its original's."""
+        return self.reviewed or self.source_reviewed or dt.date.min
 
     @property
     def stretches(self) -> tuple[Stretch, ...]:
@@ -187,6 +194,14 @@ class Site:
     keep_files: tuple[str, ...]  # besides .git and CNAME, left in the output folder by publish
     pages: tuple[Page, ...]
     source: Path
+    # the site in each of its other languages (``languages[1:]``): the same settings, its own words
+    # (site.es.yaml) and the pages translated into it, in the same order; empty in a translation itself
+    translated: tuple[Site, ...] = ()
+
+    @property
+    def editions(self) -> tuple[Site, ...]:
+        """The site in every language, the default first."""
+        return (self, *self.translated)
 
 
 def locale_folder(language: str) -> str:

@@ -117,8 +117,8 @@ class Builder:
             seconds=time.perf_counter() - started,
             warnings=tuple(warnings),
             workers=len(batch.workers),
-            next_reviews=tuple((page.source, *page.next_review_at, page.next_review) for page in site.pages
-                               if page.next_review is not None),
+            next_reviews=tuple((page.source, *page.next_review_at, page.next_review) for edition in site.editions
+                               for page in edition.pages if page.next_review is not None),
         )
         with suppress(OSError):  # a read-only project, a full disk: the bundle is whole, the next build slower
             self.store.save()

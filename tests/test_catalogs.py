@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,7 +71,8 @@ def test_an_untranslated_fuzzy_or_missing_word_is_an_error_at_its_place(tmp_path
     po = project / "locales/es/LC_MESSAGES/messages.po"
     text = po.read_text(encoding="utf-8")
     text = text.replace('msgid "Show all"\nmsgstr "Mostrar todos"', 'msgid "Show all"\nmsgstr ""')
-    text = text.replace('msgid "Hide all"\nmsgstr "Ocultar todos"', '#, fuzzy\nmsgid "Hide all"\nmsgstr "Ocultar todos"')
+    text = text.replace('msgid "Hide all"\nmsgstr "Ocultar todos"',
+                        '#, fuzzy\nmsgid "Hide all"\nmsgstr "Ocultar todos"')
     start = text.index('#: templates/page.html')
     entry = text[start:text.index("\n\n", start) + 2]
     po.write_text(text.replace(entry, ""), encoding="utf-8")
@@ -133,3 +137,15 @@ def test_a_language_with_a_region_finds_its_catalog_or_its_languages(tmp_path: P
         (project / "locales/pt_BR/LC_MESSAGES").mkdir(parents=True)
         shutil.copy(SPANISH, project / "locales/pt_BR/LC_MESSAGES/messages.po")  # any complete catalog
     assert catalog_problems(project, (tag,)) == []
+
+
+def test_the_readmes_pybabel_command_extracts_the_same_words(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"`\.venv/bin/(pybabel extract [^`]+)`", readme).group(1).split()
+    out = command.index("-o") + 1
+    command[out] = str(tmp_path / "messages.pot")
+    pybabel = Path(sys.executable).parent / "pybabel"
+    subprocess.run([str(pybabel), *command[1:]], cwd=ROOT, check=True, capture_output=True)
+    theirs = {m.id for m in read_po((tmp_path / "messages.pot").open("rb")) if m.id}
+    ours = {m.id for m in read_po((ROOT / "locales/messages.pot").open("rb")) if m.id}
+    assert theirs == ours and len(ours) > 80

@@ -118,8 +118,8 @@ def test_only_the_writers_write_to_disk() -> None:
 
 DERIVED = {  # model attributes that are not a front matter field of their own
     model.Stretch: {"id", "body_html", "body_text", "source"},
-    model.Page: {"slug", "intro_html", "source", "next_review_at"},
-    model.Site: {"pages", "source"},
+    model.Page: {"slug", "intro_html", "source", "next_review_at", "language", "source_reviewed"},
+    model.Site: {"pages", "source", "translated"},
 }
 FOLDED = {"alt": "image"}  # a field kept inside another attribute: Stretch.image.alt
 

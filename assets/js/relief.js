@@ -1,8 +1,8 @@
 /* Relief pages, part 1 of 2: the page tools. Optional progressive enhancement: without it
    every stretch still opens (native <details>) and deep links still scroll; the script adds
-   Show all / Hide all, the Print button, opening the stretch a #link names, and printing
-   every stretch open. Part 2, the guided routine, is routine.js (a page with routines only); a clinician's
-   plan, plan-view.js (loaded for a plan link only). */
+   Show all / Hide all, the Print button, opening the stretch a #link names, printing
+   every stretch open, and the language switcher keeping the open stretch. Part 2, the guided routine, is
+   routine.js (a page with routines only); a clinician's plan, plan-view.js (loaded for a plan link only). */
 (function () {
   "use strict";
 
@@ -74,6 +74,33 @@
     target.scrollIntoView({ block: "start" });
   }
 
+  /* The language switcher keeps the reader's place: each link to the page in another language carries the
+     stretch the reader is on, the one a #link named or the last one opened (its id is the same in every
+     language), so the other page opens it. Without this script the links go to the other page's top. */
+  function setUpLanguageLinks(stretches) {
+    var links = Array.prototype.slice.call(document.querySelectorAll("a[data-language-link]"));
+    if (!links.length) return;
+    var bare = links.map(function (link) { return link.getAttribute("href").split("#")[0]; });
+    var place = fragmentId(location.hash);
+    var sync = function () {
+      var target = place && document.getElementById(place);
+      // a clinician's plan goes along whole: the other language's page shows the same plan in its words
+      var plan = location.hash.indexOf("#plan=") === 0 ? location.hash : "";
+      links.forEach(function (link, i) {
+        link.setAttribute("href", plan ? bare[i] + plan : target ? bare[i] + "#" + encodeURIComponent(place) : bare[i]);
+      });
+    };
+    stretches.forEach(function (details) {
+      details.addEventListener("toggle", function () {
+        if (details.open) place = details.id;
+        else if (place === details.id) place = "";
+        sync();
+      });
+    });
+    window.addEventListener("hashchange", function () { place = fragmentId(location.hash); sync(); });
+    sync();
+  }
+
   function showTools() {
     var tools = document.querySelector("[data-tools]");
     if (tools) tools.setAttribute("data-ready", "");
@@ -110,6 +137,7 @@
     setUpPrint(stretches, syncToggle);
     window.addEventListener("hashchange", openFromHash);
     openFromHash();
+    setUpLanguageLinks(stretches);
     showTools();
     var whenIdle = function () { (window.requestIdleCallback || window.setTimeout)(loadEveryPicture); };
     if (document.readyState === "complete") whenIdle();

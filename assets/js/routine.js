@@ -39,7 +39,8 @@
       this.forms = {};
       this.count = {};
       this.plural = new Intl.PluralRules(language);
-      this.numbers = new Intl.NumberFormat(language);
+      // Latin digits, as Babel writes the build's numbers (relief/render/templates.py), so the two never differ
+      this.numbers = new Intl.NumberFormat(language, { numberingSystem: "latn" });
       root.querySelectorAll("[data-word]").forEach((node) => {
         var key = node.dataset.word;
         this.text[key] = node.textContent;

@@ -289,6 +289,12 @@ PAGE: Schema = {
                         "(default: site.yaml's title)"),
 }
 
+# a translation of a page (_page.es.md): the same fields, but its own 'reviewed' is set only once a clinician
+# has checked the translation (until then the page says it is not yet reviewed)
+TRANSLATED_PAGE: Schema = {**PAGE, "reviewed": Field(date, "date a clinician last checked this translation, "
+                                                     "YYYY-MM-DD; until it is set the page says it is not yet "
+                                                     "clinically reviewed (optional)")}
+
 
 SITE: Schema = {
     "title": Field(text, "the site's name", required=True),
@@ -311,6 +317,9 @@ SITE: Schema = {
     "keep_files": Field(names, "files of the output folder that relief did not write and must keep "
                         "(.git and CNAME always are)"),
 }
+
+# site.es.yaml: the site's own words in another language (everything else is site.yaml's, the numbers too)
+TRANSLATED_SITE: Schema = {name: SITE[name] for name in ("title", "short_name", "cta", "footer")}
 
 
 def validate(doc: Located, schema: Schema, what: str) -> tuple[dict[str, Any], list[ContentError]]:

@@ -22,7 +22,7 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from ..model import babel_locale
-from .data import script_json
+from .data import alternates_of, script_json
 
 
 def environment(templates: Path, sources: dict[str, bytes], language: str = "en",
@@ -53,6 +53,8 @@ def environment(templates: Path, sources: dict[str, bytes], language: str = "en"
     env.filters["duration"] = words.duration
     env.filters["date"] = words.date
     env.filters["number"] = words.number
+    env.filters["language_name"] = words.language_name
+    env.filters["alternates"] = alternates_of  # a page's hreflang alternates, from its versions
     # the one rule for data in <script>
     env.filters["tojson"] = lambda value: markupsafe.Markup(script_json(plain(value)))
     env.filters["og_locale"] = og_locale
@@ -129,6 +131,10 @@ class Words:
         # language's own; e.g. 23 November 2026
         pattern = self.translations.gettext("d MMMM y")
         return format_date(value, format=pattern, locale=self.locale)
+
+    def language_name(self, language: str) -> str:
+        """A language's name in this language: 'en' on a Spanish page is 'inglés'."""
+        return babel_locale(language).get_language_name(self.locale)
 
     def plural_forms(self, singular: str, plural: str) -> str:
         """A word a script fills with a count, as JSON: its form for each plural category of the language
