@@ -511,3 +511,24 @@ def test_the_nu_html_checker_finds_no_error_in_the_maker_or_the_view_as_the_scri
                           str(tmp_path / "view.html")], capture_output=True, text=True, timeout=180)
     messages = json.loads(run.stderr)["messages"]
     assert [f"{m.get('url', '')}:{m.get('lastLine', '?')}: {m['message']}" for m in messages] == []
+
+
+def test_the_spanish_plan_maker_makes_a_plan_in_spanish_and_the_switcher_carries_it_to_english(
+        tab: Page, bundle: Served) -> None:
+    tab.goto(bundle.url + "es/plan/index.html")
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Crear un plan para un paciente")
+    tab.locator("[data-plan-choose]").nth(0).check()
+    tab.locator("#reps-middle-back-relief-seated-posture-reset").fill("3")
+    expect(tab.locator("[data-plan-status]")).to_have_text(
+        "El enlace contiene 1 estiramiento. Ábralo para revisar el plan e imprimir su hoja.")
+    link = tab.get_by_role("textbox", name="Enlace al plan").input_value()
+    assert link.startswith(bundle.url + "es/index.html#plan=1.")
+    tab.goto(link)
+    expect(tab.locator("#seated-posture-reset > summary .dose")).to_have_text("Mantenga 10 segundos, 3 veces, "
+                                                                              "una vez al día")
+    expect(tab.locator("details.stretch:visible")).to_have_count(1)
+    english = tab.locator("a[data-language-link][hreflang=en]")
+    assert english.get_attribute("href").endswith("#" + link.partition("#")[2])
+    english.click()
+    expect(tab.locator("#seated-posture-reset > summary .dose")).to_have_text("Hold 10 seconds, 3 times, once a day")
+    expect(tab.locator("details.stretch:visible")).to_have_count(1)
