@@ -532,3 +532,51 @@ def test_the_spanish_plan_maker_makes_a_plan_in_spanish_and_the_switcher_carries
     english.click()
     expect(tab.locator("#seated-posture-reset > summary .dose")).to_have_text("Hold 10 seconds, 3 times, once a day")
     expect(tab.locator("details.stretch:visible")).to_have_count(1)
+
+
+def test_the_maker_refuses_numbers_out_of_their_limits_and_without_a_clipboard_selects_the_link(
+        browser: Browser, bundle: Served) -> None:
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT_MS)
+        tab.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined});")
+        tab.goto(bundle.url + "plan/")
+        link = tab.get_by_role("textbox", name="Link to the plan")
+        copy = tab.get_by_role("button", name="Copy link")
+        status = tab.locator("[data-plan-status]")
+        expect(status).to_have_text("Choose at least one stretch to make a link.")
+        expect(copy).to_be_disabled()
+        tab.get_by_role("checkbox", name="Glute bridge").check()
+        hold = tab.locator("#seconds-middle-back-relief-glute-bridge-1")
+        for wrong in ("0", "301", "2.5", ""):
+            hold.fill(wrong)
+            expect(status).to_have_text("Check the numbers of Glute bridge: each must be a whole number within its "
+                                        "limits.")
+            expect(hold).to_have_attribute("aria-invalid", "true")
+            expect(link).to_have_value("")
+            expect(copy).to_be_disabled()
+            expect(tab.locator(".plan-qr")).to_be_hidden()
+        hold.fill("60")
+        tab.locator("#reps-middle-back-relief-glute-bridge").fill("30")  # 30 minutes
+        tab.get_by_role("checkbox", name="Wall slides").check()
+        tab.locator("#seconds-middle-back-relief-wall-slides-1").fill("300")
+        tab.locator("#reps-middle-back-relief-wall-slides").fill("30")  # and 2 1/2 hours more
+        expect(status).to_have_text("This plan\N{RIGHT SINGLE QUOTATION MARK}s routine would take more than an hour: "
+                                    "lower some holds or repetitions.")
+        expect(link).to_have_value("")
+        tab.locator("#reps-middle-back-relief-wall-slides").fill("1")
+        expect(link).to_have_value(re.compile(r"#plan=1\."))
+        expect(hold).to_have_attribute("aria-invalid", "false")
+        copy.click()
+        expect(tab.locator("[data-plan-copied]")).to_have_text(
+            "The link is selected: press Ctrl+C (or ⌘C) to copy it.")
+        expect(link).to_be_focused()
+        assert tab.evaluate("""() => { const f = document.getElementById('plan-link');
+            return f.selectionStart === 0 && f.selectionEnd === f.value.length; }""")
+        tab.get_by_role("checkbox", name="Glute bridge").uncheck()
+        expect(tab.locator("[data-plan-announce]")).to_have_text("Glute bridge taken out of the plan.")
+        expect(hold).to_be_disabled()
+        expect(tab.locator("[data-plan-order] li")).to_have_count(1)
+    finally:
+        context.close()
