@@ -36,7 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="relief-bench-serve-") as temp:
         project = Path(temp) / "site"
-        for name in ("content", "templates", "assets"):
+        for name in ("content", "templates", "assets", "locales"):
             shutil.copytree(ROOT / name, project / name)
         log = Path(temp) / "serve.log"
         port = _free_port()

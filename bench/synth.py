@@ -10,6 +10,7 @@ site keeps its pictures. The same shape and seed always give the same bytes.
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,7 +114,7 @@ def generate(project: Path, shape: Shape, seed: int = 7) -> Path:
     """Write a complete project (synthetic content, the repository's templates and assets)."""
     if project.exists():
         shutil.rmtree(project)
-    for name in ("templates", "assets"):
+    for name in ("templates", "assets", "locales"):
         shutil.copytree(ROOT / name, project / name)
     content = project / "content"
     content.mkdir()
@@ -137,9 +138,16 @@ def generate(project: Path, shape: Shape, seed: int = 7) -> Path:
 
 
 def copy_shipped(project: Path) -> Path:
-    """The real site (16 stretches): the repository's content, templates and assets."""
+    """The real site (16 stretches): the repository's content, templates and assets, in its default language
+    only (the naive generator and Hugo build one language: its translations, *.es.md, are left out)."""
     if project.exists():
         shutil.rmtree(project)
-    for name in ("content", "templates", "assets"):
+    for name in ("content", "templates", "assets", "locales"):
         shutil.copytree(ROOT / name, project / name)
+    content = project / "content"
+    for translation in [*content.glob("site.*.yaml"), *content.glob("*/_page.*.md"), *content.glob("*/*/*.*.md")]:
+        translation.unlink()
+    site = content / "site.yaml"
+    site.write_text(re.sub(r"(?m)^languages: \[(\w+).*\]$", r"language: \1", site.read_text(encoding="utf-8")),
+                    encoding="utf-8")
     return project

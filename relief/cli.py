@@ -1,6 +1,6 @@
 """The command line: parse arguments, call the stages, print what happened.
 
-``relief build`` (the default), ``serve``, ``check`` and ``new``. Exit status 0 on
+``relief build`` (the default), ``serve``, ``check``, ``new`` and ``messages``. Exit status 0 on
 success, 1 on content or build errors, 2 on wrong usage.
 """
 
@@ -14,7 +14,7 @@ from .cache import FOLDER as CACHE_FOLDER
 from .load.schema import absolute_url
 from .pipeline import Options
 
-COMMANDS = ("build", "serve", "check", "new")
+COMMANDS = ("build", "serve", "check", "new", "messages")
 
 
 def _base_url(value: str) -> str:
@@ -88,6 +88,14 @@ def parser() -> argparse.ArgumentParser:
                                   "content/PAGE/_page.md with one group. New stretches are drafts: shown by "
                                   "'serve', published once you set 'draft: false'. Never overwrites a file.")
     new_cmd.add_argument("target", metavar="PAGE[/GROUP/NAME]", help="e.g. middle-back-relief/sitting/neck-roll")
+
+    messages_cmd = commands.add_parser("messages", help="extract the templates' words into the catalogs",
+                                       description="Extract every word of templates/ into locales/messages.pot "
+                                       "(Babel's Jinja extractor) and update each locales/LANG/LC_MESSAGES/"
+                                       "messages.po from it: new words untranslated, gone ones dropped, every "
+                                       "translation kept. The build says which words a language still lacks.")
+    messages_cmd.add_argument("--add", action="append", default=[], metavar="LANG",
+                              help="start the catalog of a new language (e.g. --add fr); may be repeated")
     return main
 
 
@@ -116,6 +124,10 @@ def _main(argv: list[str] | None, *, project: Path | None) -> int:
         from .commands.serve import serve
 
         return serve(project, host=args.host, port=args.port, base_url=args.base_url)
+    if args.command == "messages":
+        from .commands.messages import messages
+
+        return messages(project, args.add)
     if args.command == "new":
         from .commands.new import new
 

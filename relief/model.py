@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.core import Locale, UnknownLocaleError
+
 
 @dataclass(frozen=True, slots=True)
 class Image:
@@ -50,6 +52,21 @@ class Stretch:
     extra: bool = False
     caution: str | None = None
     draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """The seconds the guided routine gives to get ready, chosen for a clinician's review (README.md, "The
+    guided routine"). ``relief.load.routine`` plans a group's routine with them and the patient's view of a
+    plan (``assets/js/plan-view.js``) plans a clinician's doses with the same numbers, handed over in the page."""
+
+    get_ready: int = 8  # before a stretch in the same position as the last: time to hear its name and first step
+    change_position: int = 20  # before a stretch in another position (and before the first): e.g. all fours to back
+    change_side: int = 5  # between the right side and the left
+    next_position: int = 4  # within a stretch, e.g. the arms from overhead to 45 degrees
+
+
+PACE = Pace()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +125,7 @@ class Tier:
     title: str
     text: str | None
     signs: tuple[str, ...]
-    call: str  # the link's words before the number, e.g. "Call"
+    call: str | None  # the link's words before the number (None: the page's language's "Call")
     number: str  # as written in site.yaml, e.g. "020 7946 0123"
 
     @property
@@ -137,7 +154,7 @@ class Page:
     get_help: tuple[Tier, ...]  # most urgent first
     reassurance_html: str
     how_it_feels_html: str
-    reviewed: dt.date
+    reviewed: dt.date | None  # None only for a translation not yet clinically reviewed (a notice says so)
     reviewed_by: str | None
     next_review: dt.date | None
     groups: tuple[Group, ...]
@@ -146,6 +163,13 @@ class Page:
     cta: CallToAction | None = None  # the site's call to action, with the fields the page overrides
     site_title: str = ""  # the site name in this page's header: its own, else the site's
     next_review_at: tuple[int, int] = (1, 1)  # line and column of 'next_review' in the page file
+    language: str = "en"  # the language of its words (a translation's: its file's, _page.es.md)
+    source_reviewed: dt.date | None = None  # a translation: when the page it was translated from was reviewed
+
+    @property
+    def last_reviewed(self) -> dt.date:
+        """Its own review date, else (a translation not yet reviewed) its original's."""
+        return self.reviewed or self.source_reviewed or dt.date.min
 
     @property
     def stretches(self) -> tuple[Stretch, ...]:
@@ -157,7 +181,8 @@ class Site:
     title: str
     short_name: str  # under the installed app's icon; the title if site.yaml gives none
     base_url: str  # absolute, ends with "/"
-    language: str
+    language: str  # the default language: its pages are at the bundle's root
+    languages: tuple[str, ...]  # every language published, the default first
     home: str | None  # slug of the page that is also index.html; None: an index of pages
     cta: CallToAction | None
     footer: str
@@ -169,3 +194,35 @@ class Site:
     keep_files: tuple[str, ...]  # besides .git and CNAME, left in the output folder by publish
     pages: tuple[Page, ...]
     source: Path
+    # the site in each of its other languages (``languages[1:]``): the same settings, its own words
+    # (site.es.yaml) and the pages translated into it, in the same order; empty in a translation itself
+    translated: tuple[Site, ...] = ()
+
+    @property
+    def editions(self) -> tuple[Site, ...]:
+        """The site in every language, the default first."""
+        return (self, *self.translated)
+
+
+def locale_folder(language: str) -> str:
+    """A BCP 47 tag as Babel names locales (and the folder of its catalog): 'pt-BR' -> 'pt_BR'."""
+    return language.replace("-", "_")
+
+
+def babel_locale(language: str) -> Locale:
+    """The Babel locale of a BCP 47 tag (its region's, else the language's); ValueError if Babel has none."""
+    try:
+        return Locale.parse(locale_folder(language))
+    except (UnknownLocaleError, ValueError):
+        try:
+            return Locale.parse(language.split("-")[0])
+        except UnknownLocaleError as exc:
+            raise ValueError(str(exc)) from None
+
+
+def known_language(language: str) -> bool:
+    try:
+        babel_locale(language)
+    except ValueError:
+        return False
+    return True

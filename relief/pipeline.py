@@ -19,7 +19,7 @@ from .cache import FOLDER as CACHE_FOLDER
 from .cache import Memo, Store, stamp
 from .cache.store import renderer_fingerprint
 from .errors import BuildFailed, ContentError, ContentWarning
-from .load import Batch, load_assets, load_site, load_templates
+from .load import Batch, load_assets, load_catalogs, load_site, load_templates
 from .load.schema import absolute_url
 from .publish import KEEP, publish, side_files
 from .render import render_site
@@ -97,8 +97,12 @@ class Builder:
             raise BuildFailed([ContentError(w.path, w.line, w.column, f"{w.message} (--strict)") for w in warnings])
         try:
             assets = load_assets(project, site, self.store, self.memo)
-            files = render_site(site, project / "templates", load_templates(project / "templates", project),
-                                assets, preview=options.preview, memo=self.memo)
+            sources = load_templates(project / "templates", project)
+            catalogs, errors = load_catalogs(project, site.languages, project / "templates", sources)
+            if errors:
+                raise BuildFailed(errors)
+            files = render_site(site, project / "templates", sources, assets, catalogs=catalogs,
+                                preview=options.preview, memo=self.memo)
             publish(files, self.out, site.keep_files)
         except ContentError as error:  # a template or output-folder problem: one place, one line
             raise BuildFailed([error]) from None
@@ -113,8 +117,8 @@ class Builder:
             seconds=time.perf_counter() - started,
             warnings=tuple(warnings),
             workers=len(batch.workers),
-            next_reviews=tuple((page.source, *page.next_review_at, page.next_review) for page in site.pages
-                               if page.next_review is not None),
+            next_reviews=tuple((page.source, *page.next_review_at, page.next_review) for edition in site.editions
+                               for page in edition.pages if page.next_review is not None),
         )
         with suppress(OSError):  # a read-only project, a full disk: the bundle is whole, the next build slower
             self.store.save()

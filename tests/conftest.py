@@ -34,7 +34,7 @@ SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 90" width="120"
 
 def copy_project(dest: Path) -> Path:
     """A copy of the shipped project's sources (content, templates, assets) in ``dest``."""
-    for name in ("content", "templates", "assets"):
+    for name in ("content", "templates", "assets", "locales"):
         shutil.copytree(ROOT / name, dest / name)
     return dest
 
@@ -72,7 +72,7 @@ NUMBERS = 'emergency_number: "999"\nurgent_number: "111"\nphone: 020 7946 0123\n
 
 def make_tiny_site(root: Path, slug: str = "neck-relief") -> Path:
     """A complete minimal project: templates and assets from the repo, content of its own."""
-    for name in ("templates", "assets"):
+    for name in ("templates", "assets", "locales"):
         shutil.copytree(ROOT / name, root / name, dirs_exist_ok=True)
     write(root / "content/site.yaml", f"title: Tiny Site\nbase_url: https://example.org/\n{NUMBERS}")
     add_page(root, slug)

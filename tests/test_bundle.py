@@ -21,7 +21,7 @@ from lxml import etree, html
 
 from relief.render.data import SECURITY_HEADERS
 
-XSD = Path(__file__).parent / "data" / "sitemap.xsd"
+XSD = Path(__file__).parent / "data" / "sitemap-alternates.xsd"  # sitemaps.org's, with the xhtml:link alternates
 
 
 def build(project: Path, out: Path, base_url: str) -> Path:
@@ -183,7 +183,7 @@ def test_every_reference_is_relative_and_names_a_file_but_the_404_pages(project:
         checked = 0
         for file in dist.rglob("*.html"):
             for element in html.parse(str(file)).iter(tag=etree.Element):
-                if element.get("rel") == "canonical":
+                if element.get("rel") in ("canonical", "alternate"):  # absolute, as search engines want them
                     assert element.get("href").startswith(base)
                     continue
                 for value in (element.get("href"), element.get("src")):
@@ -221,9 +221,15 @@ def test_the_sitemap_validates_against_the_sitemaps_org_schema(project: Path, tm
     schema = etree.XMLSchema(etree.parse(str(XSD)))
     sitemap = etree.parse(str(dist / "sitemap.xml"))
     schema.assertValid(sitemap)
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    assert sitemap.xpath("//s:loc/text()", namespaces=ns) == ["https://example.org/relief/"]
-    assert sitemap.xpath("//s:lastmod/text()", namespaces=ns) == ["2026-11-23"]
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    assert sitemap.xpath("//s:loc/text()", namespaces=ns) == ["https://example.org/relief/",
+                                                               "https://example.org/relief/es/"]
+    assert sitemap.xpath("//s:lastmod/text()", namespaces=ns) == ["2026-11-23", "2026-11-23"]
+    # each page lists itself and its other language, both ways, and the default language as x-default
+    for url in sitemap.xpath("//s:url", namespaces=ns):
+        assert [(link.get("hreflang"), link.get("href")) for link in url.xpath("x:link", namespaces=ns)] == [
+            ("en", "https://example.org/relief/"), ("es", "https://example.org/relief/es/"),
+            ("x-default", "https://example.org/relief/")]
 
 
 def test_structured_data_matches_the_visible_page(project: Path, tmp_path: Path) -> None:

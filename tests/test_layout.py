@@ -37,6 +37,7 @@ WRITERS = {
     "relief.cache.store": ".relief-cache/",
     "relief.cache.stamp": ".relief-cache/built-* (what the last build of an output folder read and wrote)",
     "relief.commands.new": "new content files",
+    "relief.commands.messages": "locales/ (the catalogs of the interface's words)",
     "relief.commands.serve": "its temporary folder",
     "relief.commands.check": "its temporary folder",
 }
@@ -117,8 +118,8 @@ def test_only_the_writers_write_to_disk() -> None:
 
 DERIVED = {  # model attributes that are not a front matter field of their own
     model.Stretch: {"id", "body_html", "body_text", "source"},
-    model.Page: {"slug", "intro_html", "source", "next_review_at"},
-    model.Site: {"pages", "source"},
+    model.Page: {"slug", "intro_html", "source", "next_review_at", "language", "source_reviewed"},
+    model.Site: {"pages", "source", "translated"},
 }
 FOLDED = {"alt": "image"}  # a field kept inside another attribute: Stretch.image.alt
 

@@ -88,17 +88,22 @@ def test_a_group_tip_is_checked_and_shown_under_its_heading(tiny: Path, cli) -> 
 
 
 SHIPPED = sorted((ROOT / "content").glob("*/*/*.md"))
-_SECONDS = re.compile(r"(\d+) seconds?")
+# a step that says to hold, and the seconds it gives, in each shipped language (the .es.md translations)
+_HOLD = {"en": (re.compile(r"\bhold\b", re.I), re.compile(r"(\d+) seconds?")),
+         "es": (re.compile(r"\bmantenga\b", re.I), re.compile(r"(\d+) segundos?"))}
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_every_shipped_step_that_says_hold_gives_the_seconds_of_its_front_matter(path: Path) -> None:
     site, _ = load_site(ROOT)
-    stretch = next(s for s in site.pages[0].stretches if s.source == path)
+    language = path.suffixes[0].lstrip(".") if len(path.suffixes) > 1 else "en"
+    edition = next(e for e in site.editions if e.language == language)
+    stretch = next(s for s in edition.pages[0].stretches if s.source == path)
     holds = {p.hold for p in stretch.positions} | {stretch.hold, stretch.rest} - {None}
+    says_hold, seconds = _HOLD[language]
     for step in re.findall(r"<li>(.*?)</li>", stretch.body_html, re.S):
-        if re.search(r"\bhold\b", step, re.I) and not stretch.extra:
-            said = {int(n) for n in _SECONDS.findall(step)}
+        if says_hold.search(step) and not stretch.extra:
+            said = {int(n) for n in seconds.findall(step)}
             assert said and said <= holds, f"{path.name}: '{step}' gives no time or another one than {holds}"
     assert not re.search(r"hold position\.", stretch.body_text, re.I), "a 'hold position' without a time"
 

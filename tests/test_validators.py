@@ -27,7 +27,8 @@ def _vnu_or_skip() -> None:
 def test_nu_html_checker_finds_no_error_in_any_page_stylesheet_or_picture(shipped_bundle: Served) -> None:
     _vnu_or_skip()
     files = sorted(p for p in shipped_bundle.folder.rglob("*") if p.suffix in (".html", ".css", ".svg"))
-    assert {"index.html", "404.html", "middle-back-relief/index.html"} <= {
+    assert {"index.html", "404.html", "middle-back-relief/index.html", "es/index.html",
+            "es/middle-back-relief/index.html"} <= {
         p.relative_to(shipped_bundle.folder).as_posix() for p in files}
     # One Java start for every file: the checker's start-up is most of its time.
     run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--also-check-css",
@@ -38,7 +39,7 @@ def test_nu_html_checker_finds_no_error_in_any_page_stylesheet_or_picture(shippe
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["", "404.html"])
+@pytest.mark.parametrize("path", ["", "404.html", "es/"])  # es/: the Spanish page
 def test_axe_finds_no_violation_with_every_stretch_open(browser, shipped_bundle: Served, scheme: str,
                                                        path: str) -> None:
     context = browser.new_context(color_scheme=scheme)

@@ -1,7 +1,8 @@
 /* Relief pages, part 1 of 2: the page tools. Optional progressive enhancement: without it
    every stretch still opens (native <details>) and deep links still scroll; the script adds
-   Show all / Hide all, the Print button, opening the stretch a #link names, and printing
-   every stretch open. Part 2, the guided routine, is routine.js (a page with routines only). */
+   Show all / Hide all, the Print button, opening the stretch a #link names, printing
+   every stretch open, and the language switcher keeping the open stretch. Part 2, the guided routine, is
+   routine.js (a page with routines only); a clinician's plan, plan-view.js (loaded for a plan link only). */
 (function () {
   "use strict";
 
@@ -17,10 +18,11 @@
     stretches.forEach(function (details) { details.open = open; });
   }
 
-  /* "Hide all" only while every stretch is open; otherwise "Show all". */
+  /* "Hide all" only while every stretch is open; otherwise "Show all": the page's words, in its language,
+     from the button's data-hide and data-show (templates/page.html). */
   function syncToggleAll(button, stretches) {
     var open = everyOpen(stretches);
-    button.textContent = open ? "Hide all" : "Show all";
+    button.textContent = button.getAttribute(open ? "data-hide" : "data-show");
     button.setAttribute("aria-expanded", String(open));
   }
 
@@ -72,6 +74,33 @@
     target.scrollIntoView({ block: "start" });
   }
 
+  /* The language switcher keeps the reader's place: each link to the page in another language carries the
+     stretch the reader is on, the one a #link named or the last one opened (its id is the same in every
+     language), so the other page opens it. Without this script the links go to the other page's top. */
+  function setUpLanguageLinks(stretches) {
+    var links = Array.prototype.slice.call(document.querySelectorAll("a[data-language-link]"));
+    if (!links.length) return;
+    var bare = links.map(function (link) { return link.getAttribute("href").split("#")[0]; });
+    var place = fragmentId(location.hash);
+    var sync = function () {
+      var target = place && document.getElementById(place);
+      // a clinician's plan goes along whole: the other language's page shows the same plan in its words
+      var plan = location.hash.indexOf("#plan=") === 0 ? location.hash : "";
+      links.forEach(function (link, i) {
+        link.setAttribute("href", plan ? bare[i] + plan : target ? bare[i] + "#" + encodeURIComponent(place) : bare[i]);
+      });
+    };
+    stretches.forEach(function (details) {
+      details.addEventListener("toggle", function () {
+        if (details.open) place = details.id;
+        else if (place === details.id) place = "";
+        sync();
+      });
+    });
+    window.addEventListener("hashchange", function () { place = fragmentId(location.hash); sync(); });
+    sync();
+  }
+
   function showTools() {
     var tools = document.querySelector("[data-tools]");
     if (tools) tools.setAttribute("data-ready", "");
@@ -86,13 +115,29 @@
     });
   }
 
+  /* A clinician's plan (a link ending #plan=...): its view is a script of its own (templates/_plan.html
+     names it), loaded only for such a link, so the page costs nobody else a byte. A plan pasted into the
+     address bar of an open page loads the page again, for that plan. */
+  function loadPlan() {
+    var data = document.getElementById("plan-data");
+    if (!data) return;
+    var isPlan = function () { return location.hash.indexOf("#plan=") === 0; };
+    window.addEventListener("hashchange", function () { if (isPlan()) location.reload(); });
+    if (!isPlan()) return;
+    var script = document.createElement("script");
+    script.src = data.getAttribute("data-script");
+    document.head.append(script);
+  }
+
   function init() {
+    loadPlan();
     var stretches = allStretches();
     if (!stretches.length) return;
     var syncToggle = setUpToggleAll(stretches);
     setUpPrint(stretches, syncToggle);
     window.addEventListener("hashchange", openFromHash);
     openFromHash();
+    setUpLanguageLinks(stretches);
     showTools();
     var whenIdle = function () { (window.requestIdleCallback || window.setTimeout)(loadEveryPicture); };
     if (document.readyState === "complete") whenIdle();

@@ -15,7 +15,8 @@
     return Boolean(template && template.content && window.HTMLDialogElement &&
       typeof HTMLDialogElement.prototype.showModal === "function" &&
       typeof Element.prototype.replaceChildren === "function" &&
-      typeof Element.prototype.toggleAttribute === "function" && window.JSON && window.Promise);
+      typeof Element.prototype.toggleAttribute === "function" && window.JSON && window.Promise &&
+      window.Intl && typeof Intl.PluralRules === "function");
   }
 
   /* Storage throws where the browser blocks it (some privacy modes): then nothing is remembered. */
@@ -28,16 +29,41 @@
     }
   };
 
-  /* The words of the template, a {name} or {number} in them filled in. */
+  /* The words of the template, in the page's language, a {name} or {number} in them filled in (numbers
+     written as the language writes them). A word with data-forms has a form per plural category (CLDR's,
+     from the page's catalog): the one for the count its data-count names is chosen by Intl.PluralRules. */
   class Words {
     constructor(root) {
+      var language = document.documentElement.lang || "en";
       this.text = {};
-      root.querySelectorAll("[data-word]").forEach((node) => { this.text[node.dataset.word] = node.textContent; });
+      this.forms = {};
+      this.count = {};
+      this.plural = new Intl.PluralRules(language);
+      // Latin digits, as Babel writes the build's numbers (relief/render/templates.py), so the two never differ
+      this.numbers = new Intl.NumberFormat(language, { numberingSystem: "latn" });
+      root.querySelectorAll("[data-word]").forEach((node) => {
+        var key = node.dataset.word;
+        this.text[key] = node.textContent;
+        if (node.dataset.forms) {
+          this.forms[key] = JSON.parse(node.dataset.forms);
+          this.count[key] = node.dataset.count;
+        }
+      });
     }
 
     get(key, fill) {
-      return (this.text[key] || "").replace(/\{(\w+)\}/g, (all, name) => (fill && name in fill ? fill[name] : all));
+      var text = this.text[key] || "";
+      var forms = this.forms[key];
+      if (forms && fill && typeof fill[this.count[key]] === "number") {
+        text = forms[this.plural.select(fill[this.count[key]])] || forms.other || text;
+      }
+      return text.replace(/\{(\w+)\}/g, (all, name) => {
+        if (!fill || !(name in fill)) return all;
+        return typeof fill[name] === "number" ? this.number(fill[name]) : fill[name];
+      });
     }
+
+    number(value) { return this.numbers.format(value); }
   }
 
   /* The Web Speech API in the page's language, on unless the patient turned it off. "Where no voice
@@ -295,14 +321,14 @@
       // The last three seconds, said once each, unless the whole countdown is that short.
       if (left <= 3 && run.plan[run.index].seconds > 3 && left !== run.counted) {
         run.counted = left;
-        this.announce(String(left), true);
+        this.announce(this.words.number(left), true);
       }
       run.timer = setTimeout(() => this.tick(), ms - (left - 1) * 1000);
     }
 
     showSeconds(left) {
-      this.ui.seconds.textContent = String(left);
-      this.ui.unit.textContent = this.words.get(left === 1 ? "second" : "seconds");
+      this.ui.seconds.textContent = this.words.number(left);
+      this.ui.unit.textContent = this.words.get("seconds", { number: left });
       this.ui.seconds.toggleAttribute("data-ending", left <= 3);
     }
 
@@ -515,12 +541,24 @@
     }
   }
 
+  /* Every group's place gets its button; so does a clinician's plan, whose group plan-view.js adds to the
+     page later (it says so with a "relief:plan" event). */
   function init() {
-    var slots = document.querySelectorAll("[data-routine-start]");
-    if (!slots.length || !supported()) return;
-    var words = new Words(template.content);
-    var routine = new Routine(words, new Voice());
-    slots.forEach(function (place) { new Slot(place, routine, words); });
+    if (!supported()) return;
+    var words = null;
+    var routine = null;
+    var setUp = function () {
+      var slots = document.querySelectorAll("[data-routine-start]:not([data-routine-ready])");
+      if (!slots.length) return;
+      words = words || new Words(template.content);
+      routine = routine || new Routine(words, new Voice());
+      slots.forEach(function (place) {
+        place.setAttribute("data-routine-ready", "");
+        new Slot(place, routine, words);
+      });
+    };
+    setUp();
+    document.addEventListener("relief:plan", setUp);
   }
 
   init();

@@ -1,7 +1,7 @@
 """Whether the output folder already holds what a build would write: a stamp of the last build.
 
 A build with the cache on records, in ``.relief-cache/built-<out>``, what it read and what it
-wrote: every file under ``content/``, ``templates/`` and ``assets/`` (name, size, times, inode),
+wrote: every file under ``content/``, ``templates/``, ``assets/`` and ``locales/`` (name, size, times, inode),
 the renderer (relief's code, the libraries' versions), the options, the day, and every file it
 left in the output folder. The next build takes the same stamp first; when both are equal it
 has nothing to do and says so, in the time it takes to list the files (``bench/run.py``,
@@ -30,7 +30,7 @@ from typing import Any
 
 from .store import _plain_folder, _read_plain, _remove_file, _write_atomic
 
-INPUTS = ("content", "templates", "assets")  # every folder a build reads
+INPUTS = ("content", "templates", "assets", "locales")  # every folder a build reads
 _FORMAT = 1
 _RACY_NS = 2_000_000_000  # a file changed this close to the stamp is compared by its bytes
 

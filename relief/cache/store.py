@@ -29,6 +29,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+import babel
 import jinja2
 import markdown
 import nh3
@@ -51,7 +52,8 @@ def renderer_fingerprint() -> str:
     compiled = nh3.nh3.__file__  # nh3 tells no version; its compiled module changes with it
     nh3_build = os.stat(compiled)
     versions = {"relief": __version__, "markdown": markdown.__version__, "pyyaml": yaml.__version__,
-                "jinja2": jinja2.__version__, "nh3": [compiled, nh3_build.st_size, nh3_build.st_mtime_ns]}
+                "jinja2": jinja2.__version__, "babel": babel.__version__,
+                "nh3": [compiled, nh3_build.st_size, nh3_build.st_mtime_ns]}
     digest.update(json.dumps(versions, sort_keys=True).encode())
     for source in sorted(_PACKAGE.rglob("*.py")):
         digest.update(source.relative_to(_PACKAGE).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")

@@ -33,7 +33,7 @@ from ..report import counted, describe, print_problems, shown
 from .live import CLIENT, Server
 from .watch import POLL_SECONDS, TreeWatcher
 
-WATCHED = ("content", "templates", "assets")  # site.yaml lives in content/
+WATCHED = ("content", "templates", "assets", "locales")  # site.yaml lives in content/
 
 _CLIENT_JS = """(function () {
   var me = document.currentScript;

@@ -10,11 +10,13 @@ The only stage that reads the project. Where a check lives:
 
 ``frontmatter`` splits a file and parses YAML with positions, ``markdown`` renders the
 bodies, ``batch`` parses many files (caches, worker processes), ``assets`` reads
-``assets/``, ``templates/`` and pictures.
+``assets/``, ``templates/`` and pictures,
+``catalogs`` the interface's words per language (``locales/``).
 """
 
 from .assets import load_assets, load_templates
 from .batch import Batch
+from .catalogs import load_catalogs
 from .tree import load_site, read_base_url
 
-__all__ = ["Batch", "load_assets", "load_site", "load_templates", "read_base_url"]
+__all__ = ["Batch", "load_assets", "load_catalogs", "load_site", "load_templates", "read_base_url"]

@@ -22,7 +22,7 @@ from . import routine, schema
 from .frontmatter import Key, Located, SourceFile, check_characters, decode, parse_yaml, split_front_matter
 from .markdown import Markup, plain_text
 
-Kind = Literal["page", "stretch"]
+Kind = Literal["page", "translation", "stretch"]  # translation: a page's translation, _page.es.md
 # a page's front matter fields in Markdown, as the schema says
 PAGE_MARKDOWN = tuple(name for name, spec in schema.PAGE.items() if spec.check is schema.markdown)
 _PROBLEMS: dict[str, type[Problem]] = {"error": ContentError, "warning": ContentWarning}
@@ -76,8 +76,8 @@ def parse(kind: Kind, path: Path, data: bytes, markup: Markup) -> str:
         doc = parse_yaml(path, source.front, source.front_line)
     except ContentError as error:
         return _record(False, {}, {}, {}, "", [error], [])
-    spec = schema.STRETCH if kind == "stretch" else schema.PAGE
-    values, errors = schema.validate(doc, spec, f"the front matter of this {kind}")
+    spec = {"stretch": schema.STRETCH, "page": schema.PAGE, "translation": schema.TRANSLATED_PAGE}[kind]
+    values, errors = schema.validate(doc, spec, f"the front matter of this {'page' if kind == 'translation' else kind}")
     problems: list[Problem] = list(errors)
     if kind == "stretch" and "title" in values:
         problems += _stretch_problems(values, doc, source)
@@ -85,7 +85,7 @@ def parse(kind: Kind, path: Path, data: bytes, markup: Markup) -> str:
     text = ""
     if not any(isinstance(problem, ContentError) for problem in problems):
         sources = {"body": (source.body, source.body_line)}
-        if kind == "page":
+        if kind != "stretch":
             sources |= {name: (values[name], doc.at(name)[0] + 1) for name in PAGE_MARKDOWN if name in values}
         try:
             for name, (markdown, line) in sources.items():

@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError
-from ..model import Position, Segment, Stretch
+from ..model import PACE, Position, Segment, Stretch
 from .frontmatter import Located
 from .schema import MAX_SECONDS
 
-# Seconds chosen for the clinician's review (README.md, "The guided routine"):
-GET_READY = 8  # before a stretch in the same position as the last: time to hear its name and first step
-CHANGE_POSITION = 20  # before a stretch in another position (and before the first): e.g. from all fours onto the back
-CHANGE_SIDE = 5  # between the right side and the left
-NEXT_POSITION = 4  # within a stretch, e.g. the arms from overhead to 45 degrees
+# Seconds chosen for the clinician's review (README.md, "The guided routine"), kept in the model because the
+# patient's view of a clinician's plan plans with the same numbers (relief/model.py, ``Pace``):
+GET_READY = PACE.get_ready
+CHANGE_POSITION = PACE.change_position
+CHANGE_SIDE = PACE.change_side
+NEXT_POSITION = PACE.next_position
 SIDES = ("right", "left")
 TIMINGS = ("hold", "duration", "positions")
 

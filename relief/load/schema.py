@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ContentError
+from ..model import known_language
 from .frontmatter import Key, Located, shortened
 from .links import scheme_problem
 
@@ -144,7 +145,21 @@ def names(value: Any) -> tuple[str, ...]:
 def language(value: Any) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
         raise ValueError("must be a BCP 47 language tag, e.g. en or en-GB")
+    if not known_language(value):
+        raise ValueError(f"names a language relief has no data for ('{value}'); give a BCP 47 tag such as "
+                         "en, es or pt-BR")
     return value
+
+
+def languages(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be a list of BCP 47 language tags, the default first, e.g. [en, es]")
+    tags = tuple(language(v) for v in value)
+    folded = [tag.lower() for tag in tags]
+    twice = sorted({tag for tag in folded if folded.count(tag) > 1})
+    if twice:
+        raise ValueError(f"lists {', '.join(twice)} twice; give each language once")
+    return tags
 
 
 TEXTUAL = (text, short_name, markdown, link, slug, language)  # a YAML 'yes', '045' or date given was meant as text
@@ -274,6 +289,12 @@ PAGE: Schema = {
                         "(default: site.yaml's title)"),
 }
 
+# a translation of a page (_page.es.md): the same fields, but its own 'reviewed' is set only once a clinician
+# has checked the translation (until then the page says it is not yet reviewed)
+TRANSLATED_PAGE: Schema = {**PAGE, "reviewed": Field(date, "date a clinician last checked this translation, "
+                                                     "YYYY-MM-DD; until it is set the page says it is not yet "
+                                                     "clinically reviewed (optional)")}
+
 
 SITE: Schema = {
     "title": Field(text, "the site's name", required=True),
@@ -281,6 +302,9 @@ SITE: Schema = {
                         "(default: the title)"),
     "base_url": Field(absolute_url, "absolute URL where dist/ is published", required=True),
     "language": Field(language, "BCP 47 language of the content (default en)"),
+    "languages": Field(languages, "the site's languages, the default (language) first, e.g. [en, es]: each "
+                       "other one has its own pages under its own folder (es/), from translated files "
+                       "(_page.es.md, 01-name.es.md, site.es.yaml)"),
     "home": Field(slug, "slug of the page that is also the site's front page"),
     "cta": Field(None, "the closing call to action", fields=CTA),
     "footer": Field(text, "text at the foot of every page"),
@@ -293,6 +317,9 @@ SITE: Schema = {
     "keep_files": Field(names, "files of the output folder that relief did not write and must keep "
                         "(.git and CNAME always are)"),
 }
+
+# site.es.yaml: the site's own words in another language (everything else is site.yaml's, the numbers too)
+TRANSLATED_SITE: Schema = {name: SITE[name] for name in ("title", "short_name", "cta", "footer")}
 
 
 def validate(doc: Located, schema: Schema, what: str) -> tuple[dict[str, Any], list[ContentError]]:

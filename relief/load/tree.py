@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 from ..cache import Memo, Store
 from ..errors import BuildFailed, ContentError, ContentWarning, Problem
 from ..model import CallToAction, Group, Image, Page, Site, Stretch, Tier
-from . import photos, schema
+from . import photos, schema, translations
 from .batch import Batch
 from .files import CONTENT_LIMIT, Files, is_side_file
 from .frontmatter import check_characters, decode, parse_yaml
@@ -32,13 +32,17 @@ from .routine import stretch_of
 
 # lower-case letters of any script, digits and hyphens: 98-étirement-été.md (names are read in NFC)
 NAME = r"[^\W_]+(?:-[^\W_]+)*"
-STRETCH_FILE = re.compile(rf"(\d+)-({NAME})\.md")
+# a translation's name has its language before .md: 01-glute-bridge.es.md
+STRETCH_FILE = re.compile(rf"(\d+)-({NAME})(?:\.({translations.LANGUAGE}))?\.md")
 _CONTENT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
-RESERVED_SLUGS = {"assets", "404"}
+RESERVED_SLUGS = {"assets", "404", "plan"}  # plan/: the clinicians' plan maker
 # ids the page templates give their own parts (templates/page.html, _group.html and the
 # guided routine in templates/_routine.html): a stretch or group id must not take one of them
 PAGE_IDS = frozenset({"main", "safety-heading", "get-help-heading", "how-to-heading", "contents-heading",
                       "cta-heading", "routine-group", "routine-template", "more-pages-heading",
+                      # a clinician's plan (templates/_plan.html)
+                      "plan-data", "plan-template", "your-plan-heading", "your-plan-stretches",
+                      "your-plan-stretches-heading",
                       *(f"get-help-{level}{part}" for level in schema.TIERS for part in ("", "-heading"))})
 
 
@@ -55,6 +59,7 @@ class Loader:
     listings: dict[Path, list[Path]] = field(default_factory=dict)  # a group folder's *.md, as prefetch saw it
     settings: dict[str, Any] = field(default_factory=dict)  # site.yaml's checked values
     left_out: set[str] = field(default_factory=set)  # slugs of the draft pages not built
+    languages: tuple[str, ...] = ("en",)  # the site's, the default first
 
     @cached_property
     def files(self) -> Files:
@@ -127,6 +132,7 @@ class Loader:
         if entry is None:
             self.read(path)  # raises what is wrong with a file that cannot be read
             entry = self.batch.entries([(kind, path)], self.read)[path]
+        self.entries[path] = entry  # a translation's checks find its original's values and places here
         self.errors += [p for p in entry.problems if isinstance(p, ContentError)]
         self.warnings += [p for p in entry.problems if isinstance(p, ContentWarning)]
         return entry
@@ -166,9 +172,11 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
         loader.errors.extend(errors)
     loader.settings = settings
     loader.batch.allow_html = settings.get("allow_html", False)
+    loader.languages = _languages(loader, settings)
     loader.prefetch()
 
     pages = [page for page in _load_pages(loader) if page is not None]
+    translated = _translated_sites(loader, pages)
     if loader.content.is_dir():
         loader.notice_lookalikes(loader.content, "content/ holds site.yaml and one folder per page")
     home = settings.get("home")
@@ -188,11 +196,13 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
     if loader.errors:
         raise BuildFailed(loader.errors + loader.warnings)
     cta = settings.get("cta")
+    languages = loader.languages
     site = Site(
         title=settings["title"],
         short_name=settings.get("short_name", settings["title"]),
         base_url=settings["base_url"],
-        language=settings.get("language", "en"),
+        language=languages[0],
+        languages=languages,
         home=home,
         cta=CallToAction(**cta) if cta else None,
         footer=settings.get("footer", ""),
@@ -205,7 +215,23 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
         pages=tuple(pages),
         source=site_file,
     )
+    site = replace(site, translated=tuple(replace(site, language=language, title=words["title"],
+                                                  short_name=words.get("short_name", words["title"]),
+                                                  cta=CallToAction(**words["cta"]) if words.get("cta") else None,
+                                                  footer=words.get("footer", ""), pages=tuple(pages_in),
+                                                  home=home if any(p.slug == home for p in pages_in) else None)
+                                          for language, words, pages_in in translated))
     return site, sorted(loader.warnings, key=lambda w: (str(w.path), w.line, w.column))
+
+
+def _languages(loader: Loader, settings: dict[str, Any]) -> tuple[str, ...]:
+    """The site's languages, its default first: ``languages``, else ``language`` alone (default ``en``)."""
+    listed, default = settings.get("languages"), settings.get("language")
+    if listed and default and default.lower() != listed[0].lower():
+        loader.errors.append(ContentError(loader.content / "site.yaml", 1, 1, f"'language' is {default} but "
+                                          f"'languages' starts with {listed[0]}; the first of 'languages' is the "
+                                          "default language: give one of the two"))
+    return tuple(listed) if listed else (default or "en",)
 
 
 def read_base_url(project: Path) -> str | None:
@@ -239,6 +265,13 @@ def _load_pages(loader: Loader) -> Iterator[Page | None]:
         elif key in seen:
             loader.errors.append(ContentError(page_file, 1, 1, f"duplicate page slug '{key}' "
                                               f"(also {seen[key]}); rename one folder"))
+        elif translations.language_of(key, loader.languages[1:]):
+            loader.errors.append(ContentError(page_file, 1, 1, f"the page folder name '{key}' is the folder of the "
+                                              f"site's pages in {key} ({key}/); rename the page's folder"))
+        for other in sorted(folder.iterdir()):
+            found = translations.PAGE_FILE.fullmatch(other.name)
+            if found and found.group(1) and not translations.language_of(found.group(1), loader.languages[1:]):
+                loader.errors.append(_unlisted(loader, other, found.group(1)))
         seen[key] = page_file
         with loader.collecting():
             yield _load_page(loader, folder, page_file)
@@ -293,7 +326,7 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
     draft = values.get("draft", False)
     if not draft:
         _no_placeholders(loader, parsed, "page")
-    cta = _call_to_action(loader, parsed)
+    cta = _call_to_action(loader, parsed, loader.settings.get("cta"))
     if loader.errors:
         return None
     loader.notice_lookalikes(folder, "a page's settings and introduction are in _page.md, its stretches in "
@@ -320,12 +353,13 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
         cta=cta,
         site_title=values.get("site_title", loader.settings.get("title", "")),
         next_review_at=tuple(doc.at("next_review")),
+        language=loader.languages[0],
     )
 
 
-def _call_to_action(loader: Loader, parsed: Entry) -> CallToAction | None:
-    """The page's call to action: the site's, with each field the page gives in its place."""
-    site_cta = loader.settings.get("cta") or {}
+def _call_to_action(loader: Loader, parsed: Entry, site_cta: dict[str, Any] | None) -> CallToAction | None:
+    """The page's call to action: the site's (in its language), with each field the page gives in its place."""
+    site_cta = site_cta or {}
     own = parsed.values.get("cta")
     merged = {**site_cta, **(own or {})}
     missing = [name for name in schema.CTA if name not in merged]
@@ -360,7 +394,7 @@ def _tiers(loader: Loader, parsed: Entry) -> tuple[Tier, ...]:
                                                       f"'{setting}', which is not set; add '{setting}:' to "
                                                       "content/site.yaml"))
             continue
-        tiers.append(Tier(level, tier["title"], tier.get("text"), tuple(tier["signs"]), tier.get("call", "Call"),
+        tiers.append(Tier(level, tier["title"], tier.get("text"), tuple(tier["signs"]), tier.get("call"),
                           number))
     return tuple(tiers)
 
@@ -376,6 +410,13 @@ def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[s
             loader.errors.append(ContentError(path, 1, 1, _bad_name(path.name)))
             continue
         stretch_id = match.group(2)
+        if match.group(3):  # a translation: loaded with its page's translation (_load_translation)
+            if not translations.language_of(match.group(3), loader.languages[1:]):
+                loader.errors.append(_unlisted(loader, path, match.group(3)))
+            elif not (original := path.with_name(f"{match.group(1)}-{stretch_id}.md")).is_file():
+                loader.errors.append(ContentError(path, 1, 1, f"is a translation of {original.name}, which does not "
+                                                  "exist; rename it after the stretch it translates, or remove it"))
+            continue
         if stretch_id in reserved:
             loader.errors.append(ContentError(path, 1, 1, f"the stretch id '{stretch_id}' is already the id of a "
                                               "group or a part of the page, so its links would clash; rename the "
@@ -453,3 +494,175 @@ def _image(loader: Loader, parsed: Entry) -> Image | None:
         if warning not in loader.warnings:
             loader.warnings.append(warning)
     return Image(source, logical, width, height, values.get("alt", ""), variants)
+
+
+# ---- translations: site.es.yaml, _page.es.md and 01-name.es.md beside their originals ----
+
+def _unlisted(loader: Loader, path: Path, tag: str) -> ContentError:
+    listed = ", ".join(loader.languages)
+    return ContentError(path, 1, 1, f"is a translation into '{tag}', which is not one of the site's languages "
+                        f"({listed}); add it to 'languages:' in content/site.yaml, or remove the file")
+
+
+def _translated_sites(loader: Loader, pages: list[Page]) -> list[tuple[str, dict[str, Any], list[Page]]]:
+    """For each language but the default: the site's words in it and the pages translated into it."""
+    if loader.content.is_dir():
+        for path in sorted(loader.content.iterdir()):
+            found = translations.SITE_FILE.fullmatch(path.name)
+            if found and found.group(1) and not translations.language_of(found.group(1), loader.languages[1:]):
+                loader.errors.append(_unlisted(loader, path, found.group(1)))
+    sites = []
+    for language in loader.languages[1:]:
+        words = _site_words(loader, language)
+        translated = []
+        for page in pages:
+            with loader.collecting():
+                translated.append(_load_translation(loader, page, language, words or {}))
+        if words is not None:
+            sites.append((language, words, [page for page in translated if page is not None]))
+    return sites
+
+
+def _site_words(loader: Loader, language: str) -> dict[str, Any] | None:
+    """``site.<lang>.yaml``: the site's title, short name, call to action and footer in ``language``."""
+    site_file = loader.content / "site.yaml"
+    path = loader.content / f"site.{translations.folder_of(language)}.yaml"
+    if not path.is_file() and not path.is_symlink():
+        texts = ["title", *(name for name in translations.SITE_TEXTS if loader.settings.get(name))]
+        loader.errors.append(ContentError(site_file, 1, 1, f"'languages' lists {language}: add "
+                                          f"content/{path.name} with the site's {', '.join(texts)} in {language}"))
+        return None
+    with loader.collecting():
+        text = check_characters(path, decode(path, loader.read(path)))
+        doc = parse_yaml(path, text)
+        values, errors = schema.validate(doc, schema.TRANSLATED_SITE, path.name)
+        loader.errors.extend(errors)
+        for name in translations.missing_texts(loader.settings, values, translations.SITE_TEXTS):
+            loader.errors.append(ContentError(path, 1, 1, f"is missing '{name}': site.yaml gives one, so its "
+                                              f"pages in {language} need it in {language}; add '{name}:'"))
+        if "cta" in values and loader.settings.get("cta") is None:
+            loader.errors.append(doc.error(("cta",), "site.yaml has no 'cta': a translation gives only what the "
+                                           "original gives; remove it or add one to site.yaml"))
+        return values if not errors else None
+    return None
+
+
+def _load_translation(loader: Loader, original: Page, language: str, words: dict[str, Any]) -> Page | None:
+    """The page's translation into ``language`` (``_page.<lang>.md`` and each stretch's ``NN-name.<lang>.md``),
+    checked as the original is and against it: the same groups and stretches, the same doses, a text for every
+    text. None if the page has no translation into ``language`` (or it is a draft not built)."""
+    tag = translations.folder_of(language)
+    path = original.source.with_name(f"_page.{tag}.md")
+    if not path.is_file() and not path.is_symlink():
+        return None
+    parsed = loader.entry(path, "translation")
+    source = loader.entries.get(original.source)
+    if not parsed.parsed or source is None:
+        return None
+    before = len(loader.errors)
+    values, doc = parsed.values, parsed.doc
+    draft = values.get("draft", False)
+    given = {entry["id"]: (index, entry) for index, entry in enumerate(values.get("groups", [])) if "id" in entry}
+    wanted = {group.id: group for group in original.groups}
+    original_groups = {entry.get("id"): entry for entry in source.values.get("groups", [])}
+    lacking = [group_id for group_id in wanted if group_id not in given]
+    if lacking:
+        loader.errors.append(doc.error(("groups",), f"the {language} translation lacks the group"
+                                       f"{'s' if len(lacking) > 1 else ''} {', '.join(lacking)} of "
+                                       f"{original.source.name}; add each under 'groups:' with its words in "
+                                       f"{language}"))
+    for group_id, (index, _) in given.items():
+        if group_id not in wanted:
+            loader.errors.append(doc.error(("groups", index, "id"), f"'{group_id}' is not a group of "
+                                           f"{original.source.name} ({', '.join(wanted)}); a translation has the "
+                                           "original's groups"))
+    if [g for g in given if g in wanted] != [g for g in wanted if g in given]:
+        loader.errors.append(doc.error(("groups",), f"lists the groups in another order than {original.source.name} "
+                                       f"({', '.join(wanted)}); keep the original's order"))
+    missing: list[str] = []
+    groups = []
+    for group_id, group in wanted.items():
+        if group_id not in given:
+            continue
+        index, entry = given[group_id]
+        for name in translations.missing_texts(original_groups.get(group_id, {}), entry, translations.GROUP_TEXTS):
+            loader.errors.append(doc.error(("groups", index), f"group '{group_id}' has no '{name}': the original "
+                                           f"gives one; write it in {language}"))
+        stretches = []
+        for stretch in group.stretches:
+            file = stretch.source.with_name(f"{stretch.source.stem}.{tag}.md")
+            shown = stretch.source.relative_to(original.source.parent).as_posix()
+            if not file.is_file() and not file.is_symlink():
+                if not stretch.draft:
+                    missing.append(shown)
+                continue
+            with loader.collecting():
+                translated = _load_stretch(loader, file, stretch.id, draft_page=draft)
+                if translated is not None and translated.draft and not loader.drafts:
+                    missing.append(f"{shown} (its translation is a draft)")
+                elif translated is not None:
+                    _compare_stretch(loader, stretch, translated)
+                    stretches.append(translated)
+        routine = tuple(s for s in stretches if not s.extra)
+        plan = routine_plan(routine)
+        groups.append(Group(id=group_id, title=entry.get("title", ""), extra_title=entry.get("extra_title"),
+                            tip=entry.get("tip"), routine=routine, extras=tuple(s for s in stretches if s.extra),
+                            plan=plan, seconds=sum(segment.seconds for segment in plan)))
+    if missing:
+        example = Path(missing[0].split(" ")[0])
+        loader.errors.append(ContentError(path, 1, 1, f"the {language} translation lacks {len(missing)} "
+                                          f"stretch{'es' if len(missing) > 1 else ''} of the original: "
+                                          f"{', '.join(missing)}; translate each beside it, e.g. "
+                                          f"{example.with_name(f'{example.stem}.{tag}.md').as_posix()}"))
+    for name in translations.missing_texts(source.values, values, translations.PAGE_TEXTS):
+        loader.errors.append(ContentError(path, 1, 1, f"is missing '{name}': {original.source.name} gives one; "
+                                          f"write it in {language}"))
+    if values.get("next_review") and values.get("reviewed") and values["next_review"] <= values["reviewed"]:
+        loader.errors.append(doc.error(("next_review",), "'next_review' is not after 'reviewed'; give the date the "
+                                       "translation is next due to be checked"))
+    if values.get("next_review") and not values.get("reviewed"):
+        loader.errors.append(doc.error(("next_review",), "'next_review' needs 'reviewed': the date a clinician "
+                                       "checked this translation"))
+    if not draft:
+        _no_placeholders(loader, parsed, "page")
+    tiers = _tiers(loader, parsed)
+    cta = _call_to_action(loader, parsed, words.get("cta"))
+    if len(loader.errors) > before or "title" not in values or (draft and not loader.drafts):
+        return None
+    return Page(
+        slug=original.slug,
+        title=values["title"],
+        description=values["description"],
+        intro_html=parsed.html["body"],
+        disclaimer_html=parsed.html["disclaimer"],
+        instructions_html=parsed.html["instructions"],
+        get_help=tiers,
+        reassurance_html=parsed.html.get("reassurance", ""),
+        how_it_feels_html=parsed.html.get("how_it_feels", ""),
+        reviewed=values.get("reviewed"),
+        reviewed_by=values.get("reviewed_by"),
+        next_review=values.get("next_review"),
+        groups=tuple(groups),
+        source=path,
+        draft=draft,
+        cta=cta,
+        site_title=values.get("site_title", words.get("title", "")),
+        next_review_at=tuple(doc.at("next_review")),
+        language=language,
+        source_reviewed=original.reviewed,
+    )
+
+
+def _compare_stretch(loader: Loader, original: Stretch, translated: Stretch) -> None:
+    """A stretch's translation changes only words: its dose, picture and caution are there as in the original."""
+    doc = loader.entries[translated.source].doc
+    for name, was, now in translations.dose_differences(original, translated):
+        loader.errors.append(doc.error((name,), f"'{name}' is {translations.shown(now)} here but "
+                                       f"{translations.shown(was)} in {original.source.name}: a translation changes "
+                                       "only words; give the original's"))
+    if original.image and not translated.image:
+        loader.errors.append(ContentError(translated.source, 1, 1, f"{original.source.name} shows a picture: give "
+                                          "'image' (the same file is fine) and its 'alt' in this language"))
+    if original.caution and not translated.caution:
+        loader.errors.append(ContentError(translated.source, 1, 1, f"{original.source.name} gives a 'caution': write "
+                                          "it in this language"))

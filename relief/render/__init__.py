@@ -19,61 +19,94 @@ import jinja2
 from ..cache import Key, Memo
 from ..errors import ContentError
 from ..model import Site
-from . import offline
-from .data import headers, json_ld, sitemap
+from . import offline, plan
+from .data import headers, index_versions, json_ld, sitemap, versions
 from .fingerprint import fingerprint_all
 from .templates import environment
-from .urls import Urls, page_path
+from .urls import Urls, language_path, page_path
 
 OTHER_SITES_ONLY = ("og-image.png",)  # assets only other sites read: the worker does not keep them
+PLAN_TEMPLATE = "plan.html"  # the clinicians' plan maker, published at PLAN_MAKER
+PLAN_MAKER = "plan/"
 
 
 def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_files: dict[str, bytes], *,
-                preview: bool = False, memo: Memo | None = None) -> dict[str, bytes]:
+                catalogs: dict[str, bytes] | None = None, preview: bool = False, memo: Memo | None = None,
+                ) -> dict[str, bytes]:
     """Every file of the bundle, by path relative to the bundle.
 
     ``sources`` are the templates by name (``templates`` is their folder, for messages),
-    ``asset_files`` the assets by logical name. Every URL of a page is relative to where
+    ``asset_files`` the assets by logical name, ``catalogs`` the compiled catalog of each language that has
+    one (``relief.load.catalogs``). Every URL of a page is relative to where
     the page is in the bundle (``Urls``), so the home page is rendered once for ``index.html``
     and once for its own folder. Within one process (``serve``), a page whose
     inputs are all as in the last build is not rendered again: its key holds the whole site
     (a template may show anything of any page), the templates, the assets and the mode.
     """
     memo = memo or Memo()
+    catalogs = catalogs or {}
     template_key = tuple(sources.items())
-    compiled = ("environment", templates, template_key)  # templates compile once per process
-    env = memo.get(compiled) or memo.keep(compiled, environment(templates, sources))
+    catalog_key = tuple(sorted(catalogs.items()))
+
+    def env_of(language: str) -> jinja2.Environment:
+        """The templates in one language: they compile once per process and language."""
+        compiled = ("environment", templates, template_key, language, catalogs.get(language))
+        return memo.get(compiled) or memo.keep(compiled, environment(templates, sources, language,
+                                                                     catalogs.get(language)))
+
     asset_key = tuple(asset_files.items())
     assets = memo.get(("assets", asset_key)) or memo.keep(("assets", asset_key), fingerprint_all(asset_files))
     urls = Urls(site.base_url)
 
-    def at(here: str | None) -> dict[str, Any]:
+    def at(here: str | None, edition: Site = site) -> dict[str, Any]:
         """The URL helpers of one bundle file: relative to ``here`` (None: root-relative, for the 404 page)."""
         local = urls.at(here)
 
         def asset(logical: str, *, absolute: bool = False) -> str:
             return local(assets.path(logical), absolute=absolute)
 
-        return {"url": local, "asset": asset, "link_to": lambda page: local(page_path(site, page))}
+        return {"url": local, "asset": asset, "link_to": lambda page: local(page_path(edition, page)),
+                "home_url": local(language_path(site, edition.language))}
 
-    common = {"site": site, "has_asset": assets.files.__contains__, "preview": preview,
-              "worker": offline.WORKER, "manifest": offline.MANIFEST, "theme_colors": offline.THEME_COLORS}
+    common = {"has_asset": assets.files.__contains__, "preview": preview,
+              "worker": offline.WORKER, "manifest": offline.MANIFEST, "theme_colors": offline.THEME_COLORS,
+              "plan_facts": plan.facts, "plan_dose": plan.prefilled, "plan_kind": plan.kind, "plan_limits": plan.LIMITS}
+
+    def maker_of(edition: Site) -> str | None:
+        """Where an edition's plan maker is (its language's folder, plan/); none when the templates have no
+        plan maker (a project's own older templates may lack it) or the edition no page."""
+        return language_path(site, edition.language) + PLAN_MAKER if PLAN_TEMPLATE in sources and edition.pages \
+            else None
+
     files: dict[str, bytes] = {}
-    render = _renderer(env, templates, common)
     # one key for every page, hashed once: a page may show anything of the site, so any change renders all
-    key = Key(("pages", site, template_key, asset_key, preview))
+    key = Key(("pages", site, template_key, catalog_key, asset_key, preview))
     pages: dict[str, bytes] | None = memo.get(key)
+    render = _renderer(env_of(site.language), templates, {**common, "site": site, "plan_maker": maker_of(site)})
     if pages is None:
         pages = {}
-        for page in site.pages:
-            data = json_ld(site, page, urls, at(None)["asset"])
-            # the home page is also the bundle's index.html: its links are relative to each place it is at
-            for where in dict.fromkeys((f"{page.slug}/index.html", page_path(site, page) + "index.html")):
-                pages[where] = render("page.html", page=page, page_url=page_path(site, page), **at(where),
-                                      structured_data=data)
-        if site.home is None:
-            pages["index.html"] = render("index.html", page=None, page_url="", **at("index.html"))
-        pages["404.html"] = render("404.html", page=None, page_url="404.html", **at(None))
+        for edition in site.editions:  # the site in each language, through the templates in that language
+            maker = maker_of(edition)
+            render_in = _renderer(env_of(edition.language), templates,
+                                  {**common, "site": edition, "plan_maker": maker})
+            folder = language_path(site, edition.language)
+            for page in edition.pages:
+                data = json_ld(edition, page, urls, at(None)["asset"])
+                # the home page is also its language's index.html: its links are relative to each place it is at
+                places = (f"{folder}{page.slug}/index.html", page_path(edition, page) + "index.html")
+                for where in dict.fromkeys(places):
+                    pages[where] = render_in("page.html", page=page, page_url=page_path(edition, page),
+                                          **at(where, edition), structured_data=data,
+                                          versions=versions(site, page.slug, page.language, urls.at(where)))
+            if edition.home is None and edition.pages:
+                where = f"{folder}index.html"
+                pages[where] = render_in("index.html", page=None, page_url=folder, **at(where, edition),
+                                      versions=index_versions(site, edition.language, urls.at(where)))
+            if maker:
+                where = maker + "index.html"
+                pages[where] = render_in(PLAN_TEMPLATE, page=None, page_url=maker, **at(where, edition),
+                                         versions=[])
+        pages["404.html"] = render("404.html", page=None, page_url="404.html", **at(None), versions=[])
     memo.keep(key, pages)
     files.update(pages)
     files["sitemap.xml"] = sitemap(site, urls)

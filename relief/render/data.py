@@ -7,10 +7,11 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree import ElementTree
 
-from ..model import Page, Site
-from .urls import Urls, page_path
+from ..model import Page, Site, babel_locale
+from .urls import Urls, language_path, page_path
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
 def json_ld(site: Site, page: Page, urls: Urls, asset: Callable[..., str]) -> str:
@@ -37,8 +38,9 @@ def json_ld(site: Site, page: Page, urls: Urls, asset: Callable[..., str]) -> st
         "name": page.title,
         "description": page.description,
         "url": page_url,
-        "inLanguage": site.language,
-        "lastReviewed": page.reviewed.isoformat(),
+        "inLanguage": page.language,
+        # a translation not yet clinically reviewed gives no date
+        **({"lastReviewed": page.reviewed.isoformat()} if page.reviewed else {}),
         "audience": {"@type": "PeopleAudience", "audienceType": "Patient"},
         "publisher": {"@type": "Organization", "name": page.site_title},
         "mainEntity": {
@@ -54,6 +56,38 @@ def json_ld(site: Site, page: Page, urls: Urls, asset: Callable[..., str]) -> st
     return script_json(data)
 
 
+def versions(site: Site, slug: str, current: str, urls: Urls) -> list[dict[str, Any]]:
+    """The page ``slug`` in each language it is published in, the default first: its language, its name in
+    that language (for the switcher), its URL from where ``urls`` writes and in full, and whether it is the
+    one in ``current``. A page in one language only has one version (no switcher, no alternates)."""
+    found = []
+    for edition in site.editions:
+        page = next((p for p in edition.pages if p.slug == slug), None)
+        if page is not None:
+            found.append(_version(edition.language, page_path(edition, page), current, urls))
+    return found
+
+
+def index_versions(site: Site, current: str, urls: Urls) -> list[dict[str, Any]]:
+    """The index of pages in each language that has one (a site without 'home')."""
+    return [_version(edition.language, language_path(site, edition.language), current, urls)
+            for edition in site.editions if edition.home is None and edition.pages]
+
+
+def _version(language: str, path: str, current: str, urls: Urls) -> dict[str, Any]:
+    name = babel_locale(language).get_language_name(babel_locale(language))
+    return {"language": language, "name": name[:1].upper() + name[1:], "href": urls(path),
+            "url": urls(path, absolute=True), "current": language == current}
+
+
+def alternates_of(found: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The hreflang alternates of a page's versions, x-default (the default language's) last; none for one."""
+    if len(found) < 2:
+        return []
+    return [*({"hreflang": v["language"], "url": v["url"]} for v in found),
+            {"hreflang": "x-default", "url": found[0]["url"]}]
+
+
 _IN_SCRIPT = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
                             "\u2029": "\\u2029"})
 
@@ -66,15 +100,25 @@ def script_json(data: Any) -> str:
 
 
 def sitemap(site: Site, urls: Urls) -> bytes:
+    """Every page in every language; a page in several languages lists each (and x-default) as an
+    ``xhtml:link`` alternate, as search engines read them."""
     ElementTree.register_namespace("", SITEMAP_NS)
+    ElementTree.register_namespace("xhtml", XHTML_NS)
     root = ElementTree.Element(f"{{{SITEMAP_NS}}}urlset")
-    entries = [(page_path(site, page), page.reviewed) for page in site.pages]
-    if site.home is None:
-        entries.insert(0, ("", max(page.reviewed for page in site.pages)))
-    for path, reviewed in entries:
+    entries = []
+    for edition in site.editions:
+        if edition.home is None and edition.pages:
+            entries.append((language_path(site, edition.language), max(p.last_reviewed for p in edition.pages),
+                            index_versions(site, edition.language, urls)))
+        entries += [(page_path(edition, page), page.last_reviewed, versions(site, page.slug, page.language, urls))
+                    for page in edition.pages]
+    for path, reviewed, alternates in entries:
         url = ElementTree.SubElement(root, f"{{{SITEMAP_NS}}}url")
         ElementTree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = urls(path, absolute=True)
         ElementTree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = reviewed.isoformat()
+        for alternate in alternates_of(alternates):
+            ElementTree.SubElement(url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=alternate["hreflang"],
+                                   href=alternate["url"])
     ElementTree.indent(root)
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 

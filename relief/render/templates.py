@@ -1,9 +1,14 @@
-"""Template sources in, a Jinja environment out: autoescape on, strict undefined, relief's filters."""
+"""Template sources and one language's catalog in, a Jinja environment out: autoescape on, strict
+undefined, Jinja's i18n extension (``_``, ``gettext``, ``ngettext``, ``{% trans %}``) over the catalog, and
+relief's filters, which write durations, dates and numbers in that language (Babel's CLDR data)."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
+import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,12 +16,19 @@ from typing import Any
 import jinja2
 import markupsafe
 import segno
+from babel.core import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
 
-from .data import script_json
+from ..model import babel_locale
+from .data import alternates_of, script_json
 
 
-def environment(templates: Path, sources: dict[str, bytes]) -> jinja2.Environment:
-    """Jinja over ``sources`` (``read_templates``); messages name the files in ``templates``."""
+def environment(templates: Path, sources: dict[str, bytes], language: str = "en",
+                catalog: bytes | None = None) -> jinja2.Environment:
+    """Jinja over ``sources`` (``read_templates``) in ``language``, its words from ``catalog`` (a compiled
+    .mo; None: the msgids as written, English); messages name the files in ``templates``."""
 
     def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
         if name not in sources:
@@ -30,8 +42,19 @@ def environment(templates: Path, sources: dict[str, bytes]) -> jinja2.Environmen
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["duration"] = spoken_duration
+    env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's words are one line, as extracted
+    words = Words(language, catalog)
+    env.install_gettext_translations(words.translations, newstyle=True)
+    env.globals["plural_forms"] = words.plural_forms
+    env.globals["language"] = language
+    env.globals["direction"] = words.locale.text_direction  # "rtl" for Arabic, Hebrew, ...
+    env.filters["duration"] = words.duration
+    env.filters["date"] = words.date
+    env.filters["number"] = words.number
+    env.filters["language_name"] = words.language_name
+    env.filters["alternates"] = alternates_of  # a page's hreflang alternates, from its versions
     # the one rule for data in <script>
     env.filters["tojson"] = lambda value: markupsafe.Markup(script_json(plain(value)))
     env.filters["og_locale"] = og_locale
@@ -76,11 +99,60 @@ def qr_svg(url: str) -> markupsafe.Markup:
     return markupsafe.Markup(svg.replace("<svg ", '<svg aria-hidden="true" ', 1))
 
 
-def spoken_duration(seconds: int) -> str:
-    minutes, rest = divmod(seconds, 60)
-    parts = []
-    if minutes:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
-    if rest:
-        parts.append(f"{rest} second{'s' if rest != 1 else ''}")
-    return " ".join(parts) or "0 seconds"
+class Words:
+    """The words relief writes itself in one language: its catalog's translations (Babel's ``Translations``,
+    with the catalog's plural rules) and the locale's dates and numbers. The msgids here are extracted
+    with the templates' (``relief.load.catalogs``)."""
+
+    def __init__(self, language: str, catalog: bytes | None) -> None:
+        self.locale: Locale = babel_locale(language)
+        self.translations = Translations(io.BytesIO(catalog)) if catalog else NullTranslations()
+
+    def number(self, value: int) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def counted(self, singular: str, plural: str, count: int) -> str:
+        return self.translations.ngettext(singular, plural, count) % {"num": self.number(count)}
+
+    def duration(self, seconds: int) -> str:
+        """'1 minute 40 seconds', 'Hold 5 seconds' in the page's language."""
+        minutes, rest = divmod(seconds, 60)
+        shown_minutes = self.counted("%(num)s minute", "%(num)s minutes", minutes)
+        shown_seconds = self.counted("%(num)s second", "%(num)s seconds", rest)
+        if minutes and rest:
+            # Translators: a duration of minutes and seconds, e.g. "1 minute 40 seconds"
+            return self.translations.gettext("%(minutes)s %(seconds)s") % {"minutes": shown_minutes,
+                                                                           "seconds": shown_seconds}
+        return shown_minutes if minutes else shown_seconds
+
+    def date(self, value: dt.date) -> str:
+        # Translators: how a date is written on the page, as a CLDR pattern (d: day, MMMM: the month's name,
+        # y: the year; text in 'single quotes' as written), or one of short, medium, long and full for the
+        # language's own; e.g. 23 November 2026
+        pattern = self.translations.gettext("d MMMM y")
+        return format_date(value, format=pattern, locale=self.locale)
+
+    def language_name(self, language: str) -> str:
+        """A language's name in this language: 'en' on a Spanish page is 'inglés'."""
+        return babel_locale(language).get_language_name(self.locale)
+
+    def plural_forms(self, singular: str, plural: str) -> str:
+        """A word a script fills with a count, as JSON: its form for each plural category of the language
+        (CLDR's, as the browser's ``Intl.PluralRules`` names them), each from the catalog for a number of
+        that category. ``routine.js`` picks the form with ``Intl.PluralRules``."""
+        return json.dumps({tag: self.translations.ngettext(singular, plural, number)
+                           for tag, number in _examples(str(self.locale)).items()}, ensure_ascii=False,
+                          separators=(",", ":"), sort_keys=True)
+
+
+_CANDIDATES = (*range(0, 200), 1000, 10_000, 100_000, 1_000_000, 10_000_000)
+
+
+@functools.cache
+def _examples(locale: str) -> dict[str, int]:
+    """The smallest whole number of each plural category of ``locale`` (CLDR's rules, Babel's data)."""
+    rule = Locale.parse(locale).plural_form
+    found: dict[str, int] = {}
+    for number in _CANDIDATES:
+        found.setdefault(rule(number), number)
+    return found

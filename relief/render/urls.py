@@ -46,5 +46,11 @@ class Urls:
 
 
 def page_path(site: Site, page: Page) -> str:
-    """Where a page lives, relative to the site root: '' for the home page, else 'slug/'."""
-    return "" if page.slug == site.home else f"{page.slug}/"
+    """Where a page lives, relative to the site root: '' for the home page, else 'slug/'; a page in another
+    language than the default, in that language's folder: 'es/', 'es/slug/'."""
+    return language_path(site, page.language) + ("" if page.slug == site.home else f"{page.slug}/")
+
+
+def language_path(site: Site, language: str) -> str:
+    """The folder of a language's pages: '' for the default language, else 'es/' ('pt-br/' for pt-BR)."""
+    return "" if language == site.languages[0] else f"{language.lower()}/"
