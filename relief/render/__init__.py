@@ -9,6 +9,7 @@ sitemap and host files are made in ``data``; the service worker and web app mani
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -16,9 +17,10 @@ from typing import Any
 
 import jinja2
 
+from .. import workers as pool
 from ..cache import Key, Memo
 from ..errors import ContentError
-from ..model import Site
+from ..model import Page, Site
 from . import offline
 from .data import headers, json_ld, sitemap
 from .fingerprint import fingerprint_all
@@ -29,7 +31,8 @@ OTHER_SITES_ONLY = ("og-image.png",)  # assets only other sites read: the worker
 
 
 def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_files: dict[str, bytes], *,
-                preview: bool = False, memo: Memo | None = None) -> dict[str, bytes]:
+                preview: bool = False, memo: Memo | None = None, jobs: int | None = None,
+                workers: set[int] | None = None) -> dict[str, bytes]:
     """Every file of the bundle, by path relative to the bundle.
 
     ``sources`` are the templates by name (``templates`` is their folder, for messages),
@@ -40,6 +43,7 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
     (a template may show anything of any page), the templates, the assets and the mode.
     """
     memo = memo or Memo()
+    jobs_option, workers = jobs, workers if workers is not None else set()
     template_key = tuple(sources.items())
     compiled = ("environment", templates, template_key)  # templates compile once per process
     env = memo.get(compiled) or memo.keep(compiled, environment(templates, sources))
@@ -64,16 +68,24 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
     key = Key(("pages", site, template_key, asset_key, preview))
     pages: dict[str, bytes] | None = memo.get(key)
     if pages is None:
-        pages = {}
-        for page in site.pages:
+
+        def page_file(job: tuple[str, Page | None]) -> bytes:
+            where, page = job
+            if page is None:
+                return render(where, page=None, page_url="" if where == "index.html" else where,
+                              **at(None if where == "404.html" else where))
             data = json_ld(site, page, urls, at(None)["asset"])
-            # the home page is also the bundle's index.html: its links are relative to each place it is at
-            for where in dict.fromkeys((f"{page.slug}/index.html", page_path(site, page) + "index.html")):
-                pages[where] = render("page.html", page=page, page_url=page_path(site, page), **at(where),
-                                      structured_data=data)
-        if site.home is None:
-            pages["index.html"] = render("index.html", page=None, page_url="", **at("index.html"))
-        pages["404.html"] = render("404.html", page=None, page_url="404.html", **at(None))
+            return render("page.html", page=page, page_url=page_path(site, page), **at(where), structured_data=data)
+
+        # the home page is also the bundle's index.html: its links are relative to each place it is at
+        jobs: list[tuple[str, Page | None]] = [
+            (where, page) for page in site.pages
+            for where in dict.fromkeys((f"{page.slug}/index.html", page_path(site, page) + "index.html"))]
+        jobs += [("index.html", None)] if site.home is None else []
+        jobs.append(("404.html", None))
+        stretches = sum(len(page.stretches) for page in site.pages)
+        pages = dict(zip((where for where, _ in jobs), _each(page_file, jobs, stretches, jobs_option, workers),
+                         strict=True))
     memo.keep(key, pages)
     files.update(pages)
     files["sitemap.xml"] = sitemap(site, urls)
@@ -94,6 +106,44 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
                                        version=offline.version(kept), files=kept)
     files["_headers"] = headers(site, urls, files)
     return files
+
+
+# Without --jobs, below this many stretches rendering every page here is quicker than starting workers
+POOL_THRESHOLD = 1500
+_work: tuple[Callable[[Any], bytes], list[Any]] | None = None  # what a forked render worker does with each job
+
+
+def _each(function: Callable[[Any], bytes], jobs: list[Any], stretches: int, option: int | None,
+          pids: set[int]) -> list[bytes]:
+    """``function`` of every job, in order; on a pool of forked workers, which inherit ``function``,
+    when the site is big enough (or ``option``, ``--jobs``, asks for N workers) and this process may fork."""
+    global _work
+    count = pool.cores() if option is None else option
+    if (count < 2 or len(jobs) < 2 or pool.start_method() != "fork"
+            or (option is None and stretches < POOL_THRESHOLD)):
+        return [function(job) for job in jobs]
+    _work = (function, jobs)  # a worker is sent indices: it has the jobs from the fork
+    try:
+        chunks = pool.chunked(list(range(len(jobs))), count, per_worker=2)
+        done = list(pool.in_order(pool.shared_map(_render_chunk, chunks, count, "fork"), pids))
+    finally:
+        _work = None
+    for item in done:
+        if isinstance(item, tuple):  # a ContentError, as its fields (a frozen exception does not unpickle)
+            raise ContentError(*item)
+    return done  # type: ignore[return-value]  # bytes, once the errors are out
+
+
+def _render_chunk(indices: list[int]) -> tuple[int, list[bytes | tuple[Path, int, int, str]]]:
+    assert _work is not None
+    function, jobs = _work
+    out: list[bytes | tuple[Path, int, int, str]] = []
+    for index in indices:
+        try:
+            out.append(function(jobs[index]))
+        except ContentError as error:
+            out.append((error.path, error.line, error.column, error.message))
+    return os.getpid(), out
 
 
 def _renderer(env: jinja2.Environment, templates: Path, common: dict[str, Any]) -> Callable[..., bytes]:
