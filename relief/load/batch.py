@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .. import workers as pool
 from ..cache import Memo, Store, signature
 from ..errors import ContentError
+from ..workers import chunked, cores, in_order, shared_map, start_method
 from .markdown import Markup, sanitise
 from .parse import Entry, Kind, parse
 
@@ -83,16 +83,16 @@ class Batch:
         """The record of every job, in order, as each is done; shared out over a pool of processes when it pays."""
         if not jobs:
             return
-        method = pool.start_method()
-        count = pool.cores() if self.jobs is None else self.jobs
+        method = start_method()
+        count = cores() if self.jobs is None else self.jobs
         if count < 2 or (self.jobs is None and len(jobs) < POOL_THRESHOLD[method]):
             markup = Markup(allow_html=self.allow_html)
             for kind, path, data in jobs:
                 yield parse(kind, path, data, markup)
             return
-        chunks = pool.chunked(jobs, count)
-        done = pool.shared_map(_parse_chunk, chunks, count, method, [self.allow_html] * len(chunks))
-        yield from pool.in_order(done, self.workers)
+        chunks = chunked(jobs, count)
+        done = shared_map(_parse_chunk, chunks, count, method, [self.allow_html] * len(chunks))
+        yield from in_order(done, self.workers)
 
 
 def _entry(path: Path, record: str | None) -> Entry | None:

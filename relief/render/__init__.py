@@ -17,10 +17,10 @@ from typing import Any
 
 import jinja2
 
-from .. import workers as pool
 from ..cache import Key, Memo
 from ..errors import ContentError
 from ..model import Page, Site
+from ..workers import chunked, cores, in_order, shared_map, start_method
 from . import offline
 from .data import headers, json_ld, sitemap
 from .fingerprint import fingerprint_all
@@ -118,14 +118,14 @@ def _each(function: Callable[[Any], bytes], jobs: list[Any], stretches: int, opt
     """``function`` of every job, in order; on a pool of forked workers, which inherit ``function``,
     when the site is big enough (or ``option``, ``--jobs``, asks for N workers) and this process may fork."""
     global _work
-    count = pool.cores() if option is None else option
-    if (count < 2 or len(jobs) < 2 or pool.start_method() != "fork"
+    count = cores() if option is None else option
+    if (count < 2 or len(jobs) < 2 or start_method() != "fork"
             or (option is None and stretches < POOL_THRESHOLD)):
         return [function(job) for job in jobs]
     _work = (function, jobs)  # a worker is sent indices: it has the jobs from the fork
     try:
-        chunks = pool.chunked(list(range(len(jobs))), count, per_worker=2)
-        done = list(pool.in_order(pool.shared_map(_render_chunk, chunks, count, "fork"), pids))
+        chunks = chunked(list(range(len(jobs))), count, per_worker=2)
+        done = list(in_order(shared_map(_render_chunk, chunks, count, "fork"), pids))
     finally:
         _work = None
     for item in done:
