@@ -109,7 +109,7 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
 
 
 # Without --jobs, below this many stretches rendering every page here is quicker than starting workers
-POOL_THRESHOLD = 1500
+POOL_THRESHOLD = 500
 _work: tuple[Callable[[Any], bytes], list[Any]] | None = None  # what a forked render worker does with each job
 
 
