@@ -48,6 +48,7 @@ class BuildReport:
     seconds: float
     warnings: tuple[ContentWarning, ...]
     workers: int = 0  # worker processes that parsed files in this build (0: none, all parsed here or cached)
+    renderers: int = 0  # worker processes that rendered pages (0: all rendered here)
     unchanged: bool = False  # nothing had changed since the last build of ``out``: nothing was written
     # each page's next review: its file, the line and column of 'next_review' and the date ('check' warns once due)
     next_reviews: tuple[tuple[Path, int, int, dt.date], ...] = ()
@@ -95,6 +96,7 @@ class Builder:
             site = replace(site, base_url=absolute_url(options.base_url))
         if options.strict and warnings:
             raise BuildFailed([ContentError(w.path, w.line, w.column, f"{w.message} (--strict)") for w in warnings])
+        renderers: set[int] = set()  # the worker processes that rendered pages, if any did
         try:
             assets = load_assets(project, site, self.store, self.memo)
             sources = load_templates(project / "templates", project)
@@ -102,7 +104,7 @@ class Builder:
             if errors:
                 raise BuildFailed(errors)
             files = render_site(site, project / "templates", sources, assets, catalogs=catalogs,
-                                preview=options.preview, memo=self.memo)
+                                preview=options.preview, memo=self.memo, jobs=options.jobs, workers=renderers)
             publish(files, self.out, site.keep_files)
         except ContentError as error:  # a template or output-folder problem: one place, one line
             raise BuildFailed([error]) from None
@@ -117,6 +119,7 @@ class Builder:
             seconds=time.perf_counter() - started,
             warnings=tuple(warnings),
             workers=len(batch.workers),
+            renderers=len(renderers),
             next_reviews=tuple((page.source, *page.next_review_at, page.next_review) for edition in site.editions
                                for page in edition.pages if page.next_review is not None),
         )

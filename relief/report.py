@@ -24,6 +24,8 @@ def describe(report: BuildReport, project: Path) -> str:
                 f"{counted(range(report.pages), 'page')} with {counted(range(report.stretches), 'stretch')} "
                 f"({report.files} files, {report.bytes / 1024:.0f} KiB); checked in {report.seconds:.2f} s")
     workers = f", parsing on {counted(range(report.workers), 'worker process')}" if report.workers else ""
+    if report.renderers:
+        workers += f", rendering on {counted(range(report.renderers), 'worker process')}"
     return (f"Built {counted(range(report.pages), 'page')} with {counted(range(report.stretches), 'stretch')} "
             f"({report.files} files, {report.bytes / 1024:.0f} KiB) into {shown(report.out, project)}/ "
             f"in {report.seconds:.2f} s{workers}")

@@ -21,9 +21,10 @@ PACKAGE = ROOT / "relief"
 ALLOWED = {
     "errors": set(),
     "model": set(),
+    "workers": set(),  # the process pool of parsing and rendering
     "cache": {"__init__"},  # relief.__version__ goes into the cache key
-    "load": {"errors", "model", "cache"},
-    "render": {"errors", "model", "cache"},
+    "load": {"errors", "model", "cache", "workers"},
+    "render": {"errors", "model", "cache", "workers"},
     "publish": {"errors"},
     "pipeline": {"errors", "model", "cache", "load", "render", "publish"},
     "report": {"errors", "pipeline"},

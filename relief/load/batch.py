@@ -9,12 +9,7 @@ processes. Checks do not live here: this is only where files are parsed.
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import os
-import signal
-import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +17,7 @@ from typing import Any
 
 from ..cache import Memo, Store, signature
 from ..errors import ContentError
+from ..workers import chunked, cores, in_order, shared_map, start_method
 from .markdown import Markup, sanitise
 from .parse import Entry, Kind, parse
 
@@ -30,7 +26,6 @@ Job = tuple[Kind, Path, bytes]
 # other cores save: a forked worker starts at once, a spawned one (a new interpreter) takes about
 # a quarter second.
 POOL_THRESHOLD = {"fork": 300, "spawn": 2000}
-_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @dataclass
@@ -88,36 +83,16 @@ class Batch:
         """The record of every job, in order, as each is done; shared out over a pool of processes when it pays."""
         if not jobs:
             return
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        # fork is quick, but unsafe in a process already running other threads (as serve may)
-        method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
-        workers = cores if self.jobs is None else self.jobs
-        if workers < 2 or (self.jobs is None and len(jobs) < POOL_THRESHOLD[method]):
+        method = start_method()
+        count = cores() if self.jobs is None else self.jobs
+        if count < 2 or len(jobs) < 2 or (self.jobs is None and len(jobs) < POOL_THRESHOLD[method]):
             markup = Markup(allow_html=self.allow_html)
             for kind, path, data in jobs:
                 yield parse(kind, path, data, markup)
             return
-        # a few chunks per worker, so that one slow chunk does not leave a core idle at the end
-        size = -(-len(jobs) // (workers * 4))
-        chunks = [jobs[start:start + size] for start in range(0, len(jobs), size)]
-        import multiprocessing  # here, not at the top: most builds need no pool and skip its imports
-        from concurrent.futures import ProcessPoolExecutor
-
-        gc.freeze()  # forked workers share this process's objects: their collector must not touch (copy) them
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                                   initializer=_worker_start, initargs=(os.getpid(),))
-        try:
-            for pid, records in pool.map(_parse_chunk, chunks, [self.allow_html] * len(chunks)):
-                self.workers.add(pid)
-                yield from records
-        except BaseException:  # Ctrl-C, a crash: no worker goes on parsing for a build that is over
-            pool.shutdown(wait=False, cancel_futures=True)
-            for child in multiprocessing.active_children():
-                child.terminate()
-            raise
-        finally:
-            gc.unfreeze()
-        pool.shutdown()
+        chunks = chunked(jobs, count)
+        done = shared_map(_parse_chunk, chunks, count, method, [self.allow_html] * len(chunks))
+        yield from in_order(done, self.workers)
 
 
 def _entry(path: Path, record: str | None) -> Entry | None:
@@ -130,15 +105,6 @@ def _entry(path: Path, record: str | None) -> Entry | None:
         return replace(entry, html={name: sanitise(str(html)) for name, html in entry.html.items()})
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):
         return None
-
-
-def _worker_start(parent: int) -> None:
-    """A worker leaves Ctrl-C to its parent and dies with it, however it ends (even by SIGKILL)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
 
 
 def _parse_chunk(jobs: list[Job], allow_html: bool) -> tuple[int, list[str]]:

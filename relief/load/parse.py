@@ -100,11 +100,13 @@ def parse(kind: Kind, path: Path, data: bytes, markup: Markup) -> str:
 def placeholders(source: SourceFile) -> list[tuple[int, int, str]]:
     """Where the file still holds a text ``relief new`` wrote for the editor to replace (YAML comments aside:
     ``new`` writes the optional fields commented out)."""
+    texts = [text for text in schema.PLACEHOLDERS.values() if text in source.body or text in (source.front or "")]
+    if not texts:  # as in nearly every file: no need to look line by line
+        return []
     lines = [(source.front_line + i, line) for i, line in enumerate((source.front or "").splitlines())
              if not line.lstrip().startswith("#")]
     lines += [(source.body_line + i, line) for i, line in enumerate(source.body.splitlines())]
-    return [(number, line.find(text) + 1, text) for number, line in lines
-            for text in schema.PLACEHOLDERS.values() if text in line]
+    return [(number, line.find(text) + 1, text) for number, line in lines for text in texts if text in line]
 
 
 def _record(parsed: bool, values: dict[str, Any], where: dict[Key, tuple[int, int]], html: dict[str, str],

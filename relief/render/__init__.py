@@ -9,6 +9,8 @@ sitemap and host files are made in ``data``; the service worker and web app mani
 
 from __future__ import annotations
 
+import functools
+import os
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +21,7 @@ import jinja2
 from ..cache import Key, Memo
 from ..errors import ContentError
 from ..model import Site
+from ..workers import chunked, cores, in_order, shared_map, start_method
 from . import offline, plan
 from .data import headers, index_versions, json_ld, sitemap, versions
 from .fingerprint import fingerprint_all
@@ -32,7 +35,7 @@ PLAN_MAKER = "plan/"
 
 def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_files: dict[str, bytes], *,
                 catalogs: dict[str, bytes] | None = None, preview: bool = False, memo: Memo | None = None,
-                ) -> dict[str, bytes]:
+                jobs: int | None = None, workers: set[int] | None = None) -> dict[str, bytes]:
     """Every file of the bundle, by path relative to the bundle.
 
     ``sources`` are the templates by name (``templates`` is their folder, for messages),
@@ -45,6 +48,7 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
     """
     memo = memo or Memo()
     catalogs = catalogs or {}
+    jobs_option, workers = jobs, workers if workers is not None else set()
     template_key = tuple(sources.items())
     catalog_key = tuple(sorted(catalogs.items()))
 
@@ -84,29 +88,40 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
     pages: dict[str, bytes] | None = memo.get(key)
     render = _renderer(env_of(site.language), templates, {**common, "site": site, "plan_maker": maker_of(site)})
     if pages is None:
-        pages = {}
+        jobs: list[tuple[str, Callable[[], bytes]]] = []  # each file's place and what renders it
         for edition in site.editions:  # the site in each language, through the templates in that language
             maker = maker_of(edition)
             render_in = _renderer(env_of(edition.language), templates,
                                   {**common, "site": edition, "plan_maker": maker})
             folder = language_path(site, edition.language)
             for page in edition.pages:
-                data = json_ld(edition, page, urls, at(None)["asset"])
                 # the home page is also its language's index.html: its links are relative to each place it is at
                 places = (f"{folder}{page.slug}/index.html", page_path(edition, page) + "index.html")
                 for where in dict.fromkeys(places):
-                    pages[where] = render_in("page.html", page=page, page_url=page_path(edition, page),
-                                          **at(where, edition), structured_data=data,
-                                          versions=versions(site, page.slug, page.language, urls.at(where)))
+
+                    def page_file(render_in: Callable[..., bytes] = render_in, edition: Site = edition,
+                                  page: Any = page, where: str = where) -> bytes:
+                        return render_in("page.html", page=page, page_url=page_path(edition, page),
+                                         **at(where, edition), structured_data=json_ld(edition, page, urls,
+                                                                                       at(None)["asset"]),
+                                         versions=versions(site, page.slug, page.language, urls.at(where)))
+
+                    jobs.append((where, page_file))
             if edition.home is None and edition.pages:
                 where = f"{folder}index.html"
-                pages[where] = render_in("index.html", page=None, page_url=folder, **at(where, edition),
-                                      versions=index_versions(site, edition.language, urls.at(where)))
+                jobs.append((where, functools.partial(render_in, "index.html", page=None, page_url=folder,
+                                                      **at(where, edition),
+                                                      versions=index_versions(site, edition.language,
+                                                                              urls.at(where)))))
             if maker:
                 where = maker + "index.html"
-                pages[where] = render_in(PLAN_TEMPLATE, page=None, page_url=maker, **at(where, edition),
-                                         versions=[])
-        pages["404.html"] = render("404.html", page=None, page_url="404.html", **at(None), versions=[])
+                jobs.append((where, functools.partial(render_in, PLAN_TEMPLATE, page=None, page_url=maker,
+                                                      **at(where, edition), versions=[])))
+        jobs.append(("404.html", functools.partial(render, "404.html", page=None, page_url="404.html", **at(None),
+                                                   versions=[])))
+        stretches = sum(len(page.stretches) for edition in site.editions for page in edition.pages)
+        pages = dict(zip((where for where, _ in jobs), _each(_run, jobs, stretches, jobs_option, workers),
+                         strict=True))
     memo.keep(key, pages)
     files.update(pages)
     files["sitemap.xml"] = sitemap(site, urls)
@@ -127,6 +142,48 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
                                        version=offline.version(kept), files=kept)
     files["_headers"] = headers(site, urls, files)
     return files
+
+
+# Without --jobs, below this many stretches rendering every page here is quicker than starting workers
+POOL_THRESHOLD = 500
+_work: tuple[Callable[[Any], bytes], list[Any]] | None = None  # what a forked render worker does with each job
+
+
+def _each(function: Callable[[Any], bytes], jobs: list[Any], stretches: int, option: int | None,
+          pids: set[int]) -> list[bytes]:
+    """``function`` of every job, in order; on a pool of forked workers, which inherit ``function``,
+    when the site is big enough (or ``option``, ``--jobs``, asks for N workers) and this process may fork."""
+    global _work
+    count = cores() if option is None else option
+    if (count < 2 or len(jobs) < 2 or start_method() != "fork"
+            or (option is None and stretches < POOL_THRESHOLD)):
+        return [function(job) for job in jobs]
+    _work = (function, jobs)  # a worker is sent indices: it has the jobs from the fork
+    try:
+        chunks = chunked(list(range(len(jobs))), count, per_worker=2)
+        done = list(in_order(shared_map(_render_chunk, chunks, count, "fork"), pids))
+    finally:
+        _work = None
+    for item in done:
+        if isinstance(item, tuple):  # a ContentError, as its fields (a frozen exception does not unpickle)
+            raise ContentError(*item)
+    return done  # type: ignore[return-value]  # bytes, once the errors are out
+
+
+def _run(job: tuple[str, Callable[[], bytes]]) -> bytes:
+    return job[1]()
+
+
+def _render_chunk(indices: list[int]) -> tuple[int, list[bytes | tuple[Path, int, int, str]]]:
+    assert _work is not None
+    function, jobs = _work
+    out: list[bytes | tuple[Path, int, int, str]] = []
+    for index in indices:
+        try:
+            out.append(function(jobs[index]))
+        except ContentError as error:
+            out.append((error.path, error.line, error.column, error.message))
+    return os.getpid(), out
 
 
 def _renderer(env: jinja2.Environment, templates: Path, common: dict[str, Any]) -> Callable[..., bytes]:

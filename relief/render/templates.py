@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import io
 import json
+import operator
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,19 +68,25 @@ _ATOMS = frozenset({str, int, float, bool})
 
 def plain(value: Any) -> Any:
     """``value`` with its dataclasses (a group's plan) as mappings of their fields, ``None`` ones left out."""
-    names = _field_names(type(value))
-    if names is not None:
-        fields = ((name, getattr(value, name)) for name in names)
-        return {name: item if type(item) in _ATOMS else plain(item) for name, item in fields if item is not None}
+    fields = _fields(type(value))
+    if fields is not None:
+        names, values = fields
+        return {name: item if type(item) in _ATOMS else plain(item)
+                for name, item in zip(names, values(value), strict=True) if item is not None}
     if isinstance(value, list | tuple):
         return [item if type(item) in _ATOMS else plain(item) for item in value]
     return value
 
 
 @functools.cache
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    """The field names of a dataclass (a plan has thousands of segments of one class), else None."""
-    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
+def _fields(kind: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] | None:
+    """The field names of a dataclass and a getter of their values (a plan has thousands of segments of
+    one class), else None."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    names = tuple(f.name for f in dataclasses.fields(kind))
+    getter = operator.attrgetter(*names)
+    return names, (getter if len(names) > 1 else lambda value: (getter(value),))
 
 
 _LIKELY_REGION = {"en": "US", "es": "ES", "fr": "FR", "de": "DE", "it": "IT", "nl": "NL", "pt": "PT"}

@@ -10,6 +10,7 @@ place to be relative to: its URLs are root-relative, from the path of ``base_url
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
@@ -42,7 +43,14 @@ class Urls:
             return self.root + path.lstrip("/")
         if target == "" or target.endswith("/"):
             target += "index.html"
-        return posixpath.relpath(target, posixpath.dirname(self.here) or ".") + hash_ + fragment
+        return _relative(target, posixpath.dirname(self.here) or ".") + hash_ + fragment
+
+
+@functools.lru_cache(maxsize=8192)
+def _relative(target: str, folder: str) -> str:
+    """``posixpath.relpath``, which looks at the working directory each time: a page asks for the same
+    few dozen URLs (its assets, the other pages) once per stretch."""
+    return posixpath.relpath(target, folder)
 
 
 def page_path(site: Site, page: Page) -> str:

@@ -1,0 +1,80 @@
+"""Work shared out over worker processes that leave Ctrl-C to their parent and die with it.
+
+Two stages use it: ``relief.load.batch`` parses content files on a pool, and ``relief.render``
+renders pages on one. A pool is worth it only for many files, and only where starting a
+worker is quick: forked (Linux, in a process running no other thread, as ``serve`` does)
+a worker starts at once and shares the parent's memory; spawned (a new interpreter) it
+takes about a quarter second and must be sent everything.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+_PR_SET_PDEATHSIG = 1  # prctl(2)
+T = TypeVar("T")
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def start_method() -> str:
+    """fork is quick, but unsafe in a process already running other threads (as serve may)."""
+    return "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
+
+
+def shared_map(function: Callable[..., T], chunks: list[Any], workers: int, method: str,
+               *extra: list[Any]) -> Iterator[T]:
+    """``function(chunk, *extra items)`` of every chunk on ``workers`` processes, in order, as each is done.
+
+    With fork, the workers see this process's objects as they are when the first chunk goes
+    out (``relief.render`` relies on that); their collector is kept off those objects so that
+    it does not copy every page of memory it looks at.
+    """
+    import multiprocessing  # here, not at the top: most builds need no pool and skip its imports
+    from concurrent.futures import ProcessPoolExecutor
+
+    gc.freeze()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                               initializer=_worker_start, initargs=(os.getpid(),))
+    try:
+        yield from pool.map(function, chunks, *extra)
+    except BaseException:  # Ctrl-C, a crash: no worker goes on for a build that is over
+        pool.shutdown(wait=False, cancel_futures=True)
+        for child in multiprocessing.active_children():
+            child.terminate()
+        raise
+    finally:
+        gc.unfreeze()
+    pool.shutdown()
+
+
+def chunked(items: list[T], workers: int, per_worker: int = 4) -> list[list[T]]:
+    """``items`` in a few chunks per worker, so that one slow chunk does not leave a core idle at the end."""
+    size = max(1, -(-len(items) // (workers * per_worker)))
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def in_order(chunks: Iterable[tuple[int, list[T]]], pids: set[int]) -> Iterator[T]:
+    """The items of ``(worker pid, items)`` chunks, the pids noted in ``pids``."""
+    for pid, items in chunks:
+        pids.add(pid)
+        yield from items
+
+
+def _worker_start(parent: int) -> None:
+    """A worker leaves Ctrl-C to its parent and dies with it, however it ends (even by SIGKILL)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
