@@ -336,14 +336,7 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
         return None
     return Page(
         slug=unicodedata.normalize("NFC", folder.name),
-        title=values["title"],
-        description=values["description"],
-        intro_html=parsed.html["body"],
-        disclaimer_html=parsed.html["disclaimer"],
-        instructions_html=parsed.html["instructions"],
-        get_help=tiers,
-        reassurance_html=parsed.html.get("reassurance", ""),
-        how_it_feels_html=parsed.html.get("how_it_feels", ""),
+        **_page_words(parsed, tiers),
         reviewed=values["reviewed"],
         reviewed_by=values.get("reviewed_by"),
         next_review=values.get("next_review"),
@@ -355,6 +348,14 @@ def _load_page(loader: Loader, folder: Path, page_file: Path) -> Page | None:
         next_review_at=tuple(doc.at("next_review")),
         language=loader.languages[0],
     )
+
+
+def _page_words(parsed: Entry, tiers: Any) -> dict[str, Any]:
+    """The words of a page file, the same for a page and for its translation."""
+    values, html = parsed.values, parsed.html
+    return {"title": values["title"], "description": values["description"], "intro_html": html["body"],
+            "disclaimer_html": html["disclaimer"], "instructions_html": html["instructions"], "get_help": tiers,
+            "reassurance_html": html.get("reassurance", ""), "how_it_feels_html": html.get("how_it_feels", "")}
 
 
 def _call_to_action(loader: Loader, parsed: Entry, site_cta: dict[str, Any] | None) -> CallToAction | None:
@@ -631,14 +632,7 @@ def _load_translation(loader: Loader, original: Page, language: str, words: dict
         return None
     return Page(
         slug=original.slug,
-        title=values["title"],
-        description=values["description"],
-        intro_html=parsed.html["body"],
-        disclaimer_html=parsed.html["disclaimer"],
-        instructions_html=parsed.html["instructions"],
-        get_help=tiers,
-        reassurance_html=parsed.html.get("reassurance", ""),
-        how_it_feels_html=parsed.html.get("how_it_feels", ""),
+        **_page_words(parsed, tiers),
         reviewed=values.get("reviewed"),
         reviewed_by=values.get("reviewed_by"),
         next_review=values.get("next_review"),
