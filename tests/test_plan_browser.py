@@ -117,6 +117,10 @@ def made(browser: Browser, bundle: Served) -> Iterator[Made]:
     tab.goto(bundle.url)
     tab.get_by_role("navigation", name="For clinicians").get_by_role("link", name="For clinicians: make a plan").click()
     expect(tab.get_by_role("heading", level=1)).to_have_text("Make a plan for one patient")
+    # as a person does, wait until the page is shown and ready: Chromium drops keys pressed while it still holds
+    # the previous page's last frame on screen (paint holding), which a busy machine makes long enough to hit
+    tab.wait_for_load_state("load")
+    expect(tab.locator("form[data-plan-maker]")).to_have_attribute("data-ready", "")
     announced = []
     # ticked in another order than the plan's: glute bridge, belly vacuum, heel press; then heel press moved up twice
     for stretch_id in ("glute-bridge", "belly-vacuum-overhead-reach", "heel-press-three-angles"):
