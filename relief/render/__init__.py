@@ -21,7 +21,7 @@ import jinja2
 from ..cache import Key, Memo
 from ..errors import ContentError
 from ..model import Site
-from ..workers import chunked, cores, in_order, shared_map, start_method
+from ..workers import cores, in_order, shared_map, start_method
 from . import offline, plan
 from .data import headers, index_versions, json_ld, sitemap, versions
 from .fingerprint import fingerprint_all
@@ -89,6 +89,7 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
     render = _renderer(env_of(site.language), templates, {**common, "site": site, "plan_maker": maker_of(site)})
     if pages is None:
         jobs: list[tuple[str, Callable[[], bytes]]] = []  # each file's place and what renders it
+        weights: list[int] = []  # about how long each takes: the stretches it renders
         for edition in site.editions:  # the site in each language, through the templates in that language
             maker = maker_of(edition)
             render_in = _renderer(env_of(edition.language), templates,
@@ -107,20 +108,24 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
                                          versions=versions(site, page.slug, page.language, urls.at(where)))
 
                     jobs.append((where, page_file))
+                    weights.append(len(page.stretches))
             if edition.home is None and edition.pages:
                 where = f"{folder}index.html"
                 jobs.append((where, functools.partial(render_in, "index.html", page=None, page_url=folder,
                                                       **at(where, edition),
                                                       versions=index_versions(site, edition.language,
                                                                               urls.at(where)))))
+                weights.append(len(edition.pages))
             if maker:
                 where = maker + "index.html"
                 jobs.append((where, functools.partial(render_in, PLAN_TEMPLATE, page=None, page_url=maker,
                                                       **at(where, edition), versions=[])))
+                # a stretch of the plan maker takes about a third of the time of one on its page
+                weights.append(sum(len(page.stretches) for page in edition.pages) // 3)
         jobs.append(("404.html", functools.partial(render, "404.html", page=None, page_url="404.html", **at(None),
                                                    versions=[])))
-        stretches = sum(len(page.stretches) for edition in site.editions for page in edition.pages)
-        pages = dict(zip((where for where, _ in jobs), _each(_run, jobs, stretches, jobs_option, workers),
+        weights.append(1)
+        pages = dict(zip((where for where, _ in jobs), _each(_run, jobs, weights, jobs_option, workers),
                          strict=True))
     memo.keep(key, pages)
     files.update(pages)
@@ -144,30 +149,50 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
     return files
 
 
-# Without --jobs, below this many stretches rendering every page here is quicker than starting workers
+# Without --jobs, below this much to render (about a stretch each) rendering here is quicker than starting workers
 POOL_THRESHOLD = 500
 _work: tuple[Callable[[Any], bytes], list[Any]] | None = None  # what a forked render worker does with each job
 
 
-def _each(function: Callable[[Any], bytes], jobs: list[Any], stretches: int, option: int | None,
+def _each(function: Callable[[Any], bytes], jobs: list[Any], weights: list[int], option: int | None,
           pids: set[int]) -> list[bytes]:
     """``function`` of every job, in order; on a pool of forked workers, which inherit ``function``,
-    when the site is big enough (or ``option``, ``--jobs``, asks for N workers) and this process may fork."""
+    when the site is big enough (or ``option``, ``--jobs``, asks for N workers) and this process may fork.
+
+    ``weights`` are what each job renders (its stretches): the heaviest go out first, so that no core is
+    left with one long page (the plan maker holds every stretch) while the other has finished."""
     global _work
     count = cores() if option is None else option
     if (count < 2 or len(jobs) < 2 or start_method() != "fork"
-            or (option is None and stretches < POOL_THRESHOLD)):
+            or (option is None and sum(weights) < POOL_THRESHOLD)):
         return [function(job) for job in jobs]
     _work = (function, jobs)  # a worker is sent indices: it has the jobs from the fork
+    order = sorted(range(len(jobs)), key=weights.__getitem__, reverse=True)
     try:
-        chunks = chunked(list(range(len(jobs))), count, per_worker=2)
-        done = list(in_order(shared_map(_render_chunk, chunks, count, "fork"), pids))
+        done = dict(zip(order, in_order(shared_map(_render_chunk, _balanced(order, weights, count), count, "fork"),
+                                        pids), strict=True))
     finally:
         _work = None
-    for item in done:
+    results = [done[index] for index in range(len(jobs))]
+    for item in results:
         if isinstance(item, tuple):  # a ContentError, as its fields (a frozen exception does not unpickle)
             raise ContentError(*item)
-    return done  # type: ignore[return-value]  # bytes, once the errors are out
+    return results  # type: ignore[return-value]  # bytes, once the errors are out
+
+
+def _balanced(order: list[int], weights: list[int], workers: int) -> list[list[int]]:
+    """The job indices of ``order`` (heaviest first) in chunks of about an eighth of a worker's share each, a
+    job heavier than that alone in its chunk: the pool hands the next chunk to whichever worker is free."""
+    share = max(1, sum(weights) // (workers * 8))
+    chunks: list[list[int]] = []
+    load = share
+    for index in order:
+        if load >= share:
+            chunks.append([])
+            load = 0
+        chunks[-1].append(index)
+        load += max(1, weights[index])
+    return chunks
 
 
 def _run(job: tuple[str, Callable[[], bytes]]) -> bytes:
