@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -174,6 +175,33 @@ def test_pages_render_on_forked_workers_and_give_the_same_bundle(tmp_path: Path)
                                  check=True).stdout for jobs in ("1", "2")}
     assert "rendering on 2 worker processes" in runs["2"] and "rendering" not in runs["1"]
     assert tree_hash(tmp_path / "2") == tree_hash(tmp_path / "1")
+
+
+def test_files_the_workers_cannot_read_get_the_same_messages_as_in_one_process(tmp_path: Path) -> None:
+    """A cold build has the pooled workers read the files themselves: a FIFO, a link out of the project, a file
+    over the size limit and one without permission are each still one message at the file, as with --jobs 1."""
+    project = generate(tmp_path / "big", Shape(pages=1, groups=2, per_group=10))
+    group = sorted((project / "content/page-0001").glob("group-*"))[0]
+    os.mkfifo(group / "0090-pipe.md")
+    outside = tmp_path / "outside.md"
+    outside.write_text((group / "0001-stretch-1.md").read_text(encoding="utf-8"), encoding="utf-8")
+    (group / "0091-elsewhere.md").symlink_to(outside)
+    (group / "0092-huge.md").write_bytes(b"---\ntitle: Huge\nhold: 5\n---\n" + b"word " * 250_000)
+    locked = group / "0093-locked.md"
+    locked.write_text((group / "0001-stretch-1.md").read_text(encoding="utf-8"), encoding="utf-8")
+    locked.chmod(0)
+    runs = {jobs: subprocess.run([sys.executable, str(ROOT / "build.py"), "--project", str(project), "--no-cache",
+                                  "--jobs", jobs, "--out", str(tmp_path / jobs)], capture_output=True, text=True,
+                                 timeout=60)
+            for jobs in ("1", "2")}
+    assert [run.returncode for run in runs.values()] == [1, 1]
+    problems = {jobs: [line for line in run.stderr.splitlines() if ": error: " in line] for jobs, run in runs.items()}
+    assert problems["2"] == problems["1"] and "Traceback" not in runs["2"].stderr
+    lines = "\n".join(problems["2"])
+    assert "0090-pipe.md:1:1: error: is a FIFO" in lines and "0091-elsewhere.md:1:1: error: is a link" in lines
+    assert "0092-huge.md:1:1: error: is 1.3 MB" in lines
+    if os.geteuid() != 0:  # root reads any file
+        assert "0093-locked.md:1:1: error: cannot be read" in lines
 
 
 def test_a_template_error_in_a_render_worker_is_the_same_one_line_message(tmp_path: Path) -> None:

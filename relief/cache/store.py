@@ -80,6 +80,11 @@ class Store:
             digest.update(len(data).to_bytes(8, "big") + data)  # length first: ("ab","c") != ("a","bc")
         return digest.hexdigest()
 
+    @property
+    def empty(self) -> bool:
+        """Whether no record is kept at all (``--no-cache``, a first build, a new renderer): none to look up."""
+        return not self._entries
+
     def entry(self, key: str) -> str | None:
         """The record kept under ``key``, if any."""
         return self._entries.get(key)

@@ -18,7 +18,7 @@ from typing import Any
 from ..cache import Memo, Store, signature
 from ..errors import ContentError
 from ..workers import chunked, cores, in_order, shared_map, start_method
-from .markdown import Markup, sanitise
+from .markdown import Markup, alarm_handler, sanitise
 from .parse import Entry, Kind, parse
 
 Job = tuple[Kind, Path, bytes]
@@ -41,58 +41,123 @@ class Batch:
     def entries(self, files: list[tuple[Kind, Path]], read: Callable[[Path], bytes]) -> dict[Path, Entry]:
         """The entry of every file that ``read`` can read; one it cannot is left out (the loader reports why)."""
         entries: dict[Path, Entry] = {}
-        jobs: list[Job] = []
-        seen: list[tuple[Any, ...]] = []
+        unknown: list[tuple[Kind, Path, tuple[Any, ...]]] = []
         for kind, path in files:
             try:
                 file = ("entry", kind, self.allow_html, path, *signature(path))
-                known = self.memo.get(file)
-                if known is not None:
-                    key, entry, record = known
-                    self.store.keep_entry(key, record)
-                    entries[path] = entry
-                    continue
+            except OSError:  # gone or unreadable: reported with its reason when its turn comes
+                continue
+            known = self.memo.get(file)
+            if known is not None:
+                key, entry, record = known
+                self.store.keep_entry(key, record)
+                entries[path] = entry
+            else:
+                unknown.append((kind, path, file))
+        if self.store.empty and self._pool(len(unknown)):  # nothing to look up: the workers read the files too
+            parsed = self._read_and_parse([(kind, path) for kind, path, _ in unknown], read)
+            for (_, path, file), done in zip(unknown, parsed, strict=True):
+                if done is not None:
+                    self._keep(entries, file, path, *done, Entry.from_record(path, done[1]))
+            return entries
+        jobs: list[Job] = []
+        seen: list[tuple[Any, ...]] = []
+        for kind, path, file in unknown:
+            try:
                 jobs.append((kind, path, read(path)))
                 seen.append(file)
-            except (OSError, ContentError):  # gone or unreadable: reported with its reason when its turn comes
+            except (OSError, ContentError):  # reported with its reason when its turn comes
                 continue
         # a record holds no path (problems get it back from the job), so the key leaves it out
-        keys = [self.store.key(kind, "allow_html" if self.allow_html else "", data) for kind, _, data in jobs]
+        keys = [self.store.key(kind, self._flag, data) for kind, _, data in jobs]
         # with allow_html no sanitiser runs, so a record from the (untrusted) folder is never used
         records = [None if self.allow_html else self.store.entry(key) for key in keys]
         found = [_entry(path, record) for (_, path, _), record in zip(jobs, records, strict=True)]
         missing = [index for index, entry in enumerate(found) if entry is None]
-        keep_records = self.memo.lasting or self.store.folder is not None  # else a record is dropped once read
         for index, record in zip(missing, self._parse([jobs[i] for i in missing]), strict=True):
             found[index] = Entry.from_record(jobs[index][1], record)  # the same way as a cached one
-            if keep_records:
-                records[index] = record
-            else:
-                self.store.keep_entry(keys[index], record)  # marks it used; with no folder, nothing is kept
+            records[index] = record
         for file, key, (_, path, _), entry, record in zip(seen, keys, jobs, found, records, strict=True):
-            assert entry is not None
-            entries[path] = entry
-            if record is None:
-                continue
-            self.store.keep_entry(key, record)
-            if self.memo.lasting:  # serve: the next build takes an unchanged file from here, unread
-                self.memo.keep(file, (key, entry, record))
+            assert entry is not None and record is not None
+            self._keep(entries, file, path, key, record, entry)
         return entries
+
+    @property
+    def _flag(self) -> str:
+        return "allow_html" if self.allow_html else ""
+
+    def _keep(self, entries: dict[Path, Entry], file: tuple[Any, ...], path: Path, key: str, record: str,
+              entry: Entry) -> None:
+        entries[path] = entry
+        self.store.keep_entry(key, record)  # marks it used; with no folder, nothing is kept
+        if self.memo.lasting:  # serve: the next build takes an unchanged file from here, unread
+            self.memo.keep(file, (key, entry, record))
+
+    def _pool(self, files: int) -> bool:
+        """Whether ``files`` files are parsed on a pool of worker processes."""
+        count = cores() if self.jobs is None else self.jobs
+        return count >= 2 and files >= 2 and (self.jobs is not None or files >= POOL_THRESHOLD[start_method()])
 
     def _parse(self, jobs: list[Job]) -> Iterator[str]:
         """The record of every job, in order, as each is done; shared out over a pool of processes when it pays."""
         if not jobs:
             return
-        method = start_method()
-        count = cores() if self.jobs is None else self.jobs
-        if count < 2 or len(jobs) < 2 or (self.jobs is None and len(jobs) < POOL_THRESHOLD[method]):
+        if not self._pool(len(jobs)):
             markup = Markup(allow_html=self.allow_html)
-            for kind, path, data in jobs:
+            for kind, path, data in jobs:  # a generator: no handler kept across its pauses
                 yield parse(kind, path, data, markup)
             return
+        count = cores() if self.jobs is None else self.jobs
         chunks = chunked(jobs, count)
-        done = shared_map(_parse_chunk, chunks, count, method, [self.allow_html] * len(chunks))
+        done = shared_map(_parse_chunk, chunks, count, start_method(), [self.allow_html] * len(chunks))
         yield from in_order(done, self.workers)
+
+    def _read_and_parse(self, files: list[tuple[Kind, Path]], read: Callable[[Path], bytes],
+                        ) -> Iterator[tuple[str, str] | None]:
+        """The key and record of every file, None for one ``read`` cannot read, read and parsed on the pool:
+        forked workers inherit ``read`` and the store's renderer, and only the names go to them."""
+        global _reading
+        count = cores() if self.jobs is None else self.jobs
+        method = start_method()
+        if method != "fork":  # a spawned worker inherits nothing: read here, send the bytes
+            jobs = []
+            for kind, path in files:
+                try:
+                    jobs.append((kind, path, read(path)))
+                except (OSError, ContentError):
+                    jobs.append((kind, path, None))
+            readable = [job for job in jobs if job[2] is not None]
+            records = self._parse(readable)  # type: ignore[arg-type]
+            for kind, _, data in jobs:
+                yield None if data is None else (self.store.key(kind, self._flag, data), next(records))
+            return
+        _reading = (read, self.store.key, self._flag)
+        try:
+            chunks = chunked(files, count)
+            yield from in_order(shared_map(_read_chunk, chunks, count, method, [self.allow_html] * len(chunks)),
+                                self.workers)
+        finally:
+            _reading = None
+
+
+_reading: tuple[Callable[[Path], bytes], Callable[..., str], str] | None = None  # what a forked reader inherits
+
+
+def _read_chunk(files: list[tuple[Kind, Path]], allow_html: bool) -> tuple[int, list[tuple[str, str] | None]]:
+    """Each file of ``files`` read, keyed and parsed (None: it cannot be read; the loader says why)."""
+    assert _reading is not None
+    read, key, flag = _reading
+    markup = Markup(allow_html=allow_html)
+    out: list[tuple[str, str] | None] = []
+    with alarm_handler():
+        for kind, path in files:
+            try:
+                data = read(path)
+            except (OSError, ContentError):
+                out.append(None)
+                continue
+            out.append((key(kind, flag, data), parse(kind, path, data, markup)))
+    return os.getpid(), out
 
 
 def _entry(path: Path, record: str | None) -> Entry | None:
@@ -110,4 +175,5 @@ def _entry(path: Path, record: str | None) -> Entry | None:
 def _parse_chunk(jobs: list[Job], allow_html: bool) -> tuple[int, list[str]]:
     """The records of ``jobs`` and the id of the process that parsed them."""
     markup = Markup(allow_html=allow_html)  # one converter for the chunk, reset between files
-    return os.getpid(), [parse(kind, path, data, markup) for kind, path, data in jobs]
+    with alarm_handler():
+        return os.getpid(), [parse(kind, path, data, markup) for kind, path, data in jobs]
