@@ -67,7 +67,8 @@ _ATOMS = frozenset({str, int, float, bool})
 
 
 def plain(value: Any) -> Any:
-    """``value`` with its dataclasses (a group's plan) as mappings of their fields, ``None`` ones left out."""
+    """``value`` with its dataclasses and named tuples (a group's plan) as mappings of their fields, ``None``
+    ones left out."""
     fields = _fields(type(value))
     if fields is not None:
         names, values = fields
@@ -80,8 +81,10 @@ def plain(value: Any) -> Any:
 
 @functools.cache
 def _fields(kind: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] | None:
-    """The field names of a dataclass and a getter of their values (a plan has thousands of segments of
-    one class), else None."""
+    """The field names of a dataclass or named tuple and a getter of their values (a plan has thousands of
+    segments of one class), else None."""
+    if issubclass(kind, tuple) and hasattr(kind, "_fields"):  # a named tuple (a routine's segment)
+        return kind._fields, tuple
     if not dataclasses.is_dataclass(kind):
         return None
     names = tuple(f.name for f in dataclasses.fields(kind))
@@ -114,6 +117,9 @@ class Words:
     def __init__(self, language: str, catalog: bytes | None) -> None:
         self.locale: Locale = babel_locale(language)
         self.translations = Translations(io.BytesIO(catalog)) if catalog else NullTranslations()
+        # a site writes the same few durations and numbers thousands of times: Babel formats each once
+        self.number = functools.lru_cache(maxsize=4096)(self.number)  # type: ignore[method-assign]
+        self.duration = functools.lru_cache(maxsize=4096)(self.duration)  # type: ignore[method-assign]
 
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.locale)
