@@ -38,19 +38,46 @@ class TooSlow(Exception):
     """The conversion ran over its time budget."""
 
 
-@contextmanager
-def budget(seconds: float) -> Iterator[None]:
+class _Budget:
     """Raise ``TooSlow`` inside the block once ``seconds`` have passed (in the main thread, where
-    signals arrive; builds run there, in serve too, and so do the parsing workers)."""
+    signals arrive; builds run there, in serve too, and so do the parsing workers).
+
+    Its alarm handler stays installed while an ``alarm_handler()`` block is open (a worker's chunk of
+    files): then each file costs one timer call, not two handler swaps as well."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.previous: object = None  # the handler to put back, if this block installed its own
+        self.swapped = self.timed = False
+
+    def __enter__(self) -> None:
+        self.timed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+        if self.timed:
+            if signal.getsignal(signal.SIGALRM) is not _expire:
+                self.previous, self.swapped = signal.signal(signal.SIGALRM, _expire), True
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            if self.swapped:
+                signal.signal(signal.SIGALRM, self.previous)  # type: ignore[arg-type]
+
+
+def _expire(signum: int, frame: object) -> None:
+    raise TooSlow
+
+
+budget = _Budget
+
+
+@contextmanager
+def alarm_handler() -> Iterator[None]:
+    """Keep the time budget's alarm handler installed for the block (a chunk of files in a worker)."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
-
-    def expire(signum: int, frame: object) -> None:
-        raise TooSlow
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGALRM, _expire)
     try:
         yield
     finally:
@@ -147,8 +174,13 @@ class Markup:
 
 def sanitise(fragment: str) -> str:
     """``fragment`` with only the elements, attributes and link schemes a stretch's text may have."""
-    return nh3.clean(fragment, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=set(SAFE_SCHEMES), link_rel=None,
-                     strip_comments=True)
+    return _SANITISER.clean(fragment)
+
+
+# built once: a Cleaner turns its options into the sanitiser's own sets once, not on every call
+_SANITISER = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=set(SAFE_SCHEMES), link_rel=None,
+                         strip_comments=True)
+_TEXT_ONLY = nh3.Cleaner(tags=set())
 
 
 def _too_slow(source: str) -> str:
@@ -168,4 +200,4 @@ def _too_slow(source: str) -> str:
 
 def plain_text(fragment: str) -> str:
     """The words of an HTML fragment, whitespace collapsed."""
-    return " ".join(html.unescape(nh3.clean(fragment, tags=set())).split())
+    return " ".join(html.unescape(_TEXT_ONLY.clean(fragment)).split())
