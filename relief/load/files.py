@@ -85,9 +85,26 @@ class Files:
         except OSError as exc:
             raise ContentError(path, 1, 1, f"cannot be read ({exc.strerror}); make it a readable file "
                                "or remove it") from None
-        with os.fdopen(handle, "rb") as file:
-            opened = os.fstat(file.fileno())
+        try:
+            opened = os.fstat(handle)
             if not stat.S_ISREG(opened.st_mode):
                 raise ContentError(path, 1, 1, "changed into something that is not a file while it was read; "
                                    "put a file in its place")
-            return file.read() if limit is None else file.read(limit + 1)
+            return _read_all(handle, opened.st_size, None if limit is None else limit + 1)
+        finally:
+            os.close(handle)
+
+
+def _read_all(handle: int, size: int, most: int | None) -> bytes:
+    """What is left to read of an open file of ``size`` bytes (it may grow), at most ``most`` bytes. Reads of
+    about its size: a buffered ``read(limit)`` sets aside the whole megabyte of the limit for every file."""
+    chunks: list[bytes] = []
+    done = 0
+    while most is None or done < most:
+        want = max(size - done + 1, 8192)
+        chunk = os.read(handle, want if most is None else min(want, most - done))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        done += len(chunk)
+    return b"".join(chunks)
