@@ -98,6 +98,23 @@ def test_a_translation_that_changes_a_placeholder_is_an_error(tmp_path: Path) ->
     assert any("'Go to %(site)s'" in p for p in problems)
 
 
+def test_an_english_word_given_with_other_placeholders_is_an_error_at_where_it_is_used(tmp_path: Path) -> None:
+    """English is checked without extracting the templates' msgids: what its catalog gives is checked, and the
+    message names the template line from the catalog's reference."""
+    project = copy_project(tmp_path / "site")
+    po = project / "locales/en/LC_MESSAGES/messages.po"
+    text = po.read_text(encoding="utf-8")
+    given = 'msgid "Stretch {number} of {total}"\nmsgstr ""'
+    assert given in text
+    po.write_text(text.replace(given, given[:-2] + '"Stretch {numero} of {total}"'), encoding="utf-8")
+    problems = catalog_problems(project, ("en",))
+    assert len(problems) == 1 and problems[0].startswith("locales/en/LC_MESSAGES/messages.po:")
+    assert "'Stretch {number} of {total}' (templates/_routine.html:" in problems[0]
+    assert "must keep its placeholders {number}, {total}" in problems[0]
+    po.write_text(text.replace(given, given[:-2] + '"Exercise {number} of {total}"'), encoding="utf-8")
+    assert catalog_problems(project, ("en",)) == []
+
+
 def test_a_catalog_babel_cannot_read_is_an_error_and_a_language_without_one_too(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "site")
     po = project / "locales/es/LC_MESSAGES/messages.po"

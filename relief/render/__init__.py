@@ -13,6 +13,7 @@ import functools
 import os
 import traceback
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,17 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
     catalog_key = tuple(sorted(catalogs.items()))
 
     def env_of(language: str) -> jinja2.Environment:
-        """The templates in one language: they compile once per process and language."""
+        """The templates in one language: they compile once per process and language, here, before any
+        render worker is forked (else each worker would compile them all again)."""
         compiled = ("environment", templates, template_key, language, catalogs.get(language))
-        return memo.get(compiled) or memo.keep(compiled, environment(templates, sources, language,
-                                                                     catalogs.get(language)))
+        env = memo.get(compiled)
+        if env is None:
+            env = memo.keep(compiled, environment(templates, sources, language, catalogs.get(language)))
+            for name in sources:
+                if name.endswith(".html"):
+                    with suppress(jinja2.TemplateError):  # its page's job says what is wrong, at its line
+                        env.get_template(name)
+        return env
 
     asset_key = tuple(asset_files.items())
     assets = memo.get(("assets", asset_key)) or memo.keep(("assets", asset_key), fingerprint_all(asset_files))
