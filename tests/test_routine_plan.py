@@ -11,7 +11,7 @@ from conftest import ROOT, stretch_md, write
 
 from relief.errors import BuildFailed
 from relief.load import load_site
-from relief.load.routine import CHANGE_POSITION, CHANGE_SIDE, GET_READY, NEXT_POSITION
+from relief.load.routine import CHANGE_POSITION, CHANGE_SIDE, GET_READY, NEXT_POSITION, plan, seconds, stretch_of
 
 STRETCH = "content/neck-relief/sitting/02-chin-tuck.md"
 PAGE = "content/neck-relief/_page.md"
@@ -62,6 +62,22 @@ def test_a_routine_of_positions_reps_rests_and_sides_runs_each_in_turn(tiny: Pat
     assert group.plan[0].kind == "ready" and group.plan[0].seconds == CHANGE_POSITION and group.plan[0].changed
     assert group.seconds == sum(s.seconds for s in group.plan) == CHANGE_POSITION + 20 + GET_READY + 2 * (
         2 * (5 + NEXT_POSITION + 6) + 3) + CHANGE_SIDE
+
+
+@pytest.mark.parametrize("timing", [{"hold": 30}, {"duration": 45}, {"positions": [{"name": "up", "hold": 5},
+                                     {"name": "down", "hold": 7}, {"name": "side", "hold": 3}]}, {}])
+@pytest.mark.parametrize("reps", [None, 1, 3])
+@pytest.mark.parametrize("rest", [None, 4])
+@pytest.mark.parametrize("sides", [False, True])
+def test_the_seconds_the_loader_checks_are_those_the_routine_runs(timing: dict, reps: int | None, rest: int | None,
+                                                                   sides: bool) -> None:
+    """The hour limit is checked on every stretch by arithmetic (``seconds``): it must be the sum of the
+    segments that ``plan`` makes for the stretch, less its get-ready countdown."""
+    values = {"title": "T", **timing, "sides": sides, **({"reps": reps} if reps else {}),
+              **({"rest": rest} if rest and reps and reps > 1 else {})}
+    segments = plan((stretch_of(values, id="t"),))
+    assert seconds(values) == sum(s.seconds for s in segments if s.kind != "ready")
+    assert (seconds(values) > 0) == bool(timing)
 
 
 def test_the_shipped_groups_take_the_seeds_2_4_and_4_minutes_within_5_percent() -> None:

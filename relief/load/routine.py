@@ -79,12 +79,19 @@ def problems(values: dict[str, Any], doc: Located) -> list[ContentError]:
                                 "more, or remove 'rest'"))
     if not errors and all(name in values or name not in (doc.data or {}) for name in (*TIMINGS, "reps", "rest")):
         # every hold is a second or more: count them before working the stretch out
-        holds = values.get("reps", 1) * max(1, len(values.get("positions", ()))) * (2 if values.get("sides") else 1)
-        total = holds if holds > MAX_SECONDS else sum(s.seconds for s in _stretch(stretch_of(values)))
-        if total > MAX_SECONDS:
+        if seconds(values) > MAX_SECONDS:
             errors.append(doc.error((), f"this stretch would take more than an hour ({MAX_SECONDS} seconds) in "
                                     "the routine; check 'reps', 'hold' and 'positions'"))
     return errors
+
+
+def seconds(values: dict[str, Any]) -> int:
+    """How long the routine runs a stretch of checked front matter ``values``: the sum of its segments
+    (``_stretch``), worked out without making them (the loader checks every stretch file)."""
+    reps, sides = values.get("reps") or 1, 2 if values.get("sides") else 1
+    holds = [p.get("hold", 0) for p in values.get("positions", ())] or [values.get("hold") or values.get("duration") or 0]
+    one_rep = sum(holds) + (len(holds) - 1) * NEXT_POSITION
+    return sides * (reps * one_rep + (reps - 1) * (values.get("rest") or 0)) + (sides - 1) * CHANGE_SIDE
 
 
 def positions_of(values: dict[str, Any]) -> tuple[Position, ...]:
