@@ -77,7 +77,7 @@ def test_the_seconds_the_loader_checks_are_those_the_routine_runs(timing: dict, 
               **({"rest": rest} if rest and reps and reps > 1 else {})}
     segments = plan((stretch_of(values, id="t"),))
     assert seconds(values) == sum(s.seconds for s in segments if s.kind != "ready")
-    assert (seconds(values) > 0) == bool(timing)
+    assert seconds(values) > 0 or not timing
 
 
 def test_the_shipped_groups_take_the_seeds_2_4_and_4_minutes_within_5_percent() -> None:
