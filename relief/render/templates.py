@@ -48,6 +48,8 @@ def environment(templates: Path, sources: dict[str, bytes], language: str = "en"
     env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's words are one line, as extracted
     words = Words(language, catalog)
     env.install_gettext_translations(words.translations, newstyle=True)
+    for name in ("_", "gettext", "ngettext"):
+        env.globals[name] = _remembered(env.globals[name])
     env.globals["plural_forms"] = words.plural_forms
     env.globals["language"] = language
     env.globals["direction"] = words.locale.text_direction  # "rtl" for Arabic, Hebrew, ...
@@ -61,6 +63,28 @@ def environment(templates: Path, sources: dict[str, bytes], language: str = "en"
     env.filters["og_locale"] = og_locale
     env.filters["qr_svg"] = qr_svg
     return env
+
+
+def _remembered(translate: Callable[..., str]) -> Callable[..., str]:
+    """Jinja's newstyle ``gettext`` (or ``ngettext``), each result kept: a page asks for the same few words with
+    the same values once a stretch, and escaping the values into the translation costs more than a look-up.
+    A value's type is part of the key: a ``Markup`` and a ``str`` of the same text are escaped differently."""
+    kept: dict[tuple[Any, ...], str] = {}
+
+    @jinja2.pass_context
+    def remembered(context: jinja2.runtime.Context, *args: Any, **variables: Any) -> str:
+        key = (*args, *((name, type(value), value) for name, value in variables.items()))
+        try:
+            return kept[key]
+        except TypeError:  # a value that cannot be a key
+            return translate(context, *args, **variables)
+        except KeyError:
+            if len(kept) > 10_000:
+                kept.clear()
+            result = kept[key] = translate(context, *args, **variables)
+            return result
+
+    return remembered
 
 
 _ATOMS = frozenset({str, int, float, bool})
