@@ -7,6 +7,7 @@ loader and stored here, so templates only display them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -58,7 +59,7 @@ class Stretch:
 @dataclass(frozen=True, slots=True)
 class Pace:
     """The seconds the guided routine gives to get ready, chosen for a clinician's review (README.md, "The
-    guided routine"). ``relief.load.routine`` plans a group's routine with them and the patient's view of a
+    guided routine"). ``plan`` makes a group's routine with them and the patient's view of a
     plan (``assets/js/plan-view.js``) plans a clinician's doses with the same numbers, handed over in the page."""
 
     get_ready: int = 8  # before a stretch in the same position as the last: time to hear its name and first step
@@ -95,8 +96,13 @@ class Group:
     tip: str | None
     routine: tuple[Stretch, ...]
     extras: tuple[Stretch, ...]
-    plan: tuple[Segment, ...]  # every countdown of its guided routine, in order
     seconds: int  # the sum of the plan: how long the routine runs
+
+    @property
+    def plan(self) -> tuple[Segment, ...]:
+        """Every countdown of its guided routine, in order (``plan``): made when a template asks, in the render
+        worker, not kept (a big site's groups have a hundred thousand segments)."""
+        return plan(self.routine)
 
     @property
     def minutes(self) -> int:
@@ -227,3 +233,39 @@ def known_language(language: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# ---- a group's guided routine, worked out (``relief.load.routine`` checks the fields it is made of) ----
+
+SIDES = ("right", "left")
+
+
+def plan(routine: tuple[Stretch, ...]) -> tuple[Segment, ...]:
+    """Every countdown of a group's routine, in order."""
+    segments: list[Segment] = []
+    before: str | None = None
+    for index, stretch in enumerate(routine):
+        changed = index == 0 or stretch.position is None or stretch.position != before
+        segments.append(Segment("ready", stretch.id, PACE.change_position if changed else PACE.get_ready,
+                                reps=stretch.reps or 1, side=SIDES[0] if stretch.sides else None,
+                                posture=stretch.position, changed=changed))
+        segments += _stretch(stretch)
+        before = stretch.position
+    return tuple(segments)
+
+
+def _stretch(stretch: Stretch) -> Iterator[Segment]:
+    reps = stretch.reps or 1
+    holds = ([(p.name, p.hold, p.cue) for p in stretch.positions] if stretch.positions
+             else [(None, stretch.hold or stretch.duration or 0, None)])
+    kind = "go" if stretch.duration else "hold"  # a movement for a time, or a position held
+    for side in SIDES if stretch.sides else (None,):
+        if side == SIDES[1]:
+            yield Segment("side", stretch.id, PACE.change_side, reps=reps, side=side)
+        for rep in range(1, reps + 1):
+            if rep > 1 and stretch.rest:
+                yield Segment("rest", stretch.id, stretch.rest, rep=rep, reps=reps, side=side)
+            for number, (name, seconds, cue) in enumerate(holds):
+                if number:
+                    yield Segment("change", stretch.id, PACE.next_position, rep, reps, side, name, cue or name)
+                yield Segment(kind, stretch.id, seconds, rep, reps, side, name)

@@ -234,7 +234,7 @@ def test_the_link_shows_only_the_chosen_stretches_in_order_with_their_doses_and_
 def _label(seconds: int) -> int:
     from relief.model import Group
 
-    return Group("plan", "", None, None, (), (), (), seconds).label_seconds
+    return Group("plan", "", None, None, (), (), seconds).label_seconds
 
 
 def _spoken(seconds: int) -> str:

@@ -1,21 +1,22 @@
-"""A group's guided routine, worked out once: every countdown it runs, in order.
+"""A group's guided routine: every countdown it runs, in order, and the checks of the fields it is made of.
 
-``plan`` turns a group's routine stretches into segments (get ready in the stretch's
-position, hold it or go on moving, rest between repetitions, move to the next position,
-change sides). The page's "takes N
-minutes" is their sum and ``assets/js/routine.js`` runs exactly these segments
-(``templates/_group.html`` hands them over as JSON), so the label and the routine cannot
-disagree. ``problems`` checks one stretch file's timing fields: they must make one routine.
+``plan`` (``relief.model``, where a group makes its own when a template asks) turns a group's
+routine stretches into segments (get ready in the stretch's position, hold it or go on moving,
+rest between repetitions, move to the next position, change sides). The page's "takes N
+minutes" is their sum, worked out here without making them (``total``), and
+``assets/js/routine.js`` runs exactly these segments (``templates/_group.html`` hands them over
+as JSON), so the label and the routine cannot disagree (tests/test_routine_plan.py). ``problems``
+checks one stretch file's timing fields: they must make one routine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError
-from ..model import PACE, Position, Segment, Stretch
+from ..model import PACE, Position, Stretch
+from ..model import plan as plan  # the segments live with the model: a group makes its own when asked
 from .frontmatter import Located
 from .schema import MAX_SECONDS
 
@@ -25,39 +26,7 @@ GET_READY = PACE.get_ready
 CHANGE_POSITION = PACE.change_position
 CHANGE_SIDE = PACE.change_side
 NEXT_POSITION = PACE.next_position
-SIDES = ("right", "left")
 TIMINGS = ("hold", "duration", "positions")
-
-
-def plan(routine: tuple[Stretch, ...]) -> tuple[Segment, ...]:
-    """Every countdown of a group's routine, in order."""
-    segments: list[Segment] = []
-    before: str | None = None
-    for index, stretch in enumerate(routine):
-        changed = index == 0 or stretch.position is None or stretch.position != before
-        segments.append(Segment("ready", stretch.id, CHANGE_POSITION if changed else GET_READY,
-                                reps=stretch.reps or 1, side=SIDES[0] if stretch.sides else None,
-                                posture=stretch.position, changed=changed))
-        segments += _stretch(stretch)
-        before = stretch.position
-    return tuple(segments)
-
-
-def _stretch(stretch: Stretch) -> Iterator[Segment]:
-    reps = stretch.reps or 1
-    holds = ([(p.name, p.hold, p.cue) for p in stretch.positions] if stretch.positions
-             else [(None, stretch.hold or stretch.duration or 0, None)])
-    kind = "go" if stretch.duration else "hold"  # a movement for a time, or a position held
-    for side in SIDES if stretch.sides else (None,):
-        if side == SIDES[1]:
-            yield Segment("side", stretch.id, CHANGE_SIDE, reps=reps, side=side)
-        for rep in range(1, reps + 1):
-            if rep > 1 and stretch.rest:
-                yield Segment("rest", stretch.id, stretch.rest, rep=rep, reps=reps, side=side)
-            for number, (name, seconds, cue) in enumerate(holds):
-                if number:
-                    yield Segment("change", stretch.id, NEXT_POSITION, rep, reps, side, name, cue or name)
-                yield Segment(kind, stretch.id, seconds, rep, reps, side, name)
 
 
 def problems(values: dict[str, Any], doc: Located) -> list[ContentError]:
@@ -77,21 +46,41 @@ def problems(values: dict[str, Any], doc: Located) -> list[ContentError]:
     if "rest" in values and values.get("reps", 1) < 2:
         errors.append(doc.error(("rest",), "'rest' is the pause between repetitions; give 'reps:' of 2 or "
                                 "more, or remove 'rest'"))
-    if not errors and all(name in values or name not in (doc.data or {}) for name in (*TIMINGS, "reps", "rest")):
-        # every hold is a second or more: count them before working the stretch out
-        if seconds(values) > MAX_SECONDS:
-            errors.append(doc.error((), f"this stretch would take more than an hour ({MAX_SECONDS} seconds) in "
-                                    "the routine; check 'reps', 'hold' and 'positions'"))
+    valid = not errors and all(name in values or name not in (doc.data or {}) for name in (*TIMINGS, "reps", "rest"))
+    if valid and seconds(values) > MAX_SECONDS:
+        errors.append(doc.error((), f"this stretch would take more than an hour ({MAX_SECONDS} seconds) in "
+                                "the routine; check 'reps', 'hold' and 'positions'"))
     return errors
 
 
 def seconds(values: dict[str, Any]) -> int:
-    """How long the routine runs a stretch of checked front matter ``values``: the sum of its segments
-    (``_stretch``), worked out without making them (the loader checks every stretch file)."""
-    reps, sides = values.get("reps") or 1, 2 if values.get("sides") else 1
-    holds = [p.get("hold", 0) for p in values.get("positions", ())] or [values.get("hold") or values.get("duration") or 0]
+    """How long the routine runs a stretch of checked front matter ``values``, its get-ready countdown aside:
+    the sum of its segments (``relief.model.plan``), worked out without making them (the loader checks every
+    file)."""
+    holds = [p.get("hold", 0) for p in values.get("positions", ())]
+    holds = holds or [values.get("hold") or values.get("duration") or 0]
+    return _run(holds, values.get("reps") or 1, values.get("rest") or 0, bool(values.get("sides")))
+
+
+def total(routine: tuple[Stretch, ...]) -> int:
+    """How long a group's routine runs: the sum of its ``plan``, without making the plan (a big site's
+    groups have a hundred thousand segments; the renderer makes each group's when its page asks)."""
+    seconds, before = 0, None
+    for index, stretch in enumerate(routine):
+        changed = index == 0 or stretch.position is None or stretch.position != before
+        holds = [p.hold for p in stretch.positions] or [stretch.hold or stretch.duration or 0]
+        seconds += (CHANGE_POSITION if changed else GET_READY) + _run(holds, stretch.reps or 1, stretch.rest or 0,
+                                                                      stretch.sides)
+        before = stretch.position
+    return seconds
+
+
+def _run(holds: list[int], reps: int, rest: int, sides: bool) -> int:
+    """The seconds of a stretch's segments (``relief.model.plan``): each repetition's holds and moves between
+    positions, the rests between repetitions, all on each side with the change of side between."""
     one_rep = sum(holds) + (len(holds) - 1) * NEXT_POSITION
-    return sides * (reps * one_rep + (reps - 1) * (values.get("rest") or 0)) + (sides - 1) * CHANGE_SIDE
+    each_side = reps * one_rep + (reps - 1) * rest
+    return 2 * each_side + CHANGE_SIDE if sides else each_side
 
 
 def positions_of(values: dict[str, Any]) -> tuple[Position, ...]:

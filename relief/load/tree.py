@@ -27,8 +27,8 @@ from .files import CONTENT_LIMIT, Files, is_side_file
 from .frontmatter import check_characters, decode, parse_yaml
 from .parse import Entry, Kind
 from .pictures import Pictures
-from .routine import plan as routine_plan
 from .routine import stretch_of
+from .routine import total as routine_seconds
 
 # lower-case letters of any script, digits and hyphens: 98-étirement-été.md (names are read in NFC)
 NAME = r"[^\W_]+(?:-[^\W_]+)*"
@@ -435,7 +435,6 @@ def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[s
     loader.notice_lookalikes(folder, "a stretch file is named NN-name.md, with a lower-case .md")
     routine = tuple(s for s in stretches if not s.extra)
     extras = tuple(s for s in stretches if s.extra)
-    plan = routine_plan(routine)
     return Group(
         id=entry["id"],
         title=entry.get("title", ""),  # missing: the schema reported it and the page is not built
@@ -443,8 +442,7 @@ def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[s
         tip=entry.get("tip"),
         routine=routine,
         extras=extras,
-        plan=plan,
-        seconds=sum(segment.seconds for segment in plan),
+        seconds=routine_seconds(routine),
     )
 
 
@@ -605,10 +603,9 @@ def _load_translation(loader: Loader, original: Page, language: str, words: dict
                     _compare_stretch(loader, stretch, translated)
                     stretches.append(translated)
         routine = tuple(s for s in stretches if not s.extra)
-        plan = routine_plan(routine)
         groups.append(Group(id=group_id, title=entry.get("title", ""), extra_title=entry.get("extra_title"),
                             tip=entry.get("tip"), routine=routine, extras=tuple(s for s in stretches if s.extra),
-                            plan=plan, seconds=sum(segment.seconds for segment in plan)))
+                            seconds=routine_seconds(routine)))
     if missing:
         example = Path(missing[0].split(" ")[0])
         loader.errors.append(ContentError(path, 1, 1, f"the {language} translation lacks {len(missing)} "
