@@ -127,3 +127,15 @@ def test_a_hugo_layout_that_renders_no_bodies_is_caught(tmp_path: Path) -> None:
         '<div class="stretch-body">{{ .Content }}</div>', '<div class="stretch-body"></div>'), encoding="utf-8")
     with pytest.raises(SystemExit, match="has 0 rendered stretches, not the 12"):
         hugo_site.check(build(), expected)
+
+
+def test_the_cpu_profile_names_python_markdowns_share_of_a_cold_build() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench/cpu_profile.py"), "--stretches", "100"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("cold build of 100 stretches in one process, profiled: ")
+    shares = {line[:30].strip(): float(line.rsplit(None, 2)[-2]) for line in lines[1:]}
+    wanted = {"Python-Markdown (convert)", "YAML (front matter)", "Jinja (pages, render)", "everything else"}
+    assert wanted <= set(shares)
+    assert 0 < shares["Python-Markdown (convert)"] < 100 and abs(sum(shares.values()) - 100) < 1
