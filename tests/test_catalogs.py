@@ -166,3 +166,19 @@ def test_the_readmes_pybabel_command_extracts_the_same_words(tmp_path: Path) -> 
     theirs = {m.id for m in read_po((tmp_path / "messages.pot").open("rb")) if m.id}
     ours = {m.id for m in read_po((ROOT / "locales/messages.pot").open("rb")) if m.id}
     assert theirs == ours and len(ours) > 80
+
+
+def test_a_remembered_translation_is_escaped_by_its_values_type_and_follows_its_values() -> None:
+    """Translated words are formatted once per set of values: a str and a Markup of the same text are still
+    escaped differently, and other values give other words (ngettext: each count its own form)."""
+    import markupsafe
+
+    from relief.render.templates import environment
+
+    sources = {"t.html": (b'{{ _("Hello %(name)s", name=a) }}|{{ _("Hello %(name)s", name=b) }}|'
+                          b'{{ _("Hello %(name)s", name=a) }}|{{ _("Hello %(name)s", name=c) }}|'
+                          b'{{ ngettext("%(num)s second", "%(num)s seconds", 1) }}|'
+                          b'{{ ngettext("%(num)s second", "%(num)s seconds", 2) }}')}
+    env = environment(ROOT / "templates", sources, "en")
+    text = env.get_template("t.html").render(a="<b>x</b>", b=markupsafe.Markup("<b>x</b>"), c="Ana")
+    assert text == "Hello &lt;b&gt;x&lt;/b&gt;|Hello <b>x</b>|Hello &lt;b&gt;x&lt;/b&gt;|Hello Ana|1 second|2 seconds"
