@@ -243,15 +243,37 @@ SIDES = ("right", "left")
 def plan(routine: tuple[Stretch, ...]) -> tuple[Segment, ...]:
     """Every countdown of a group's routine, in order."""
     segments: list[Segment] = []
+    for stretch, changed, ready in _in_turn(routine):
+        segments.append(Segment("ready", stretch.id, ready, reps=stretch.reps or 1,
+                                side=SIDES[0] if stretch.sides else None, posture=stretch.position, changed=changed))
+        segments += _stretch(stretch)
+    return tuple(segments)
+
+
+def total(routine: tuple[Stretch, ...]) -> int:
+    """How long a group's routine runs: the sum of its ``plan``, without making the plan (a big site's
+    groups have a hundred thousand segments; the renderer makes each group's when its page asks)."""
+    return sum(ready + run_seconds(stretch) for stretch, _, ready in _in_turn(routine))
+
+
+def run_seconds(stretch: Stretch) -> int:
+    """The seconds of a stretch's segments after its get-ready countdown (``_stretch``), worked out without
+    making them: each repetition's holds and moves between positions, the rests between repetitions, all on
+    each side with the change of side between."""
+    holds = [p.hold for p in stretch.positions] or [stretch.hold or stretch.duration or 0]
+    reps = stretch.reps or 1
+    each_side = reps * (sum(holds) + (len(holds) - 1) * PACE.next_position) + (reps - 1) * (stretch.rest or 0)
+    return 2 * each_side + PACE.change_side if stretch.sides else each_side
+
+
+def _in_turn(routine: tuple[Stretch, ...]) -> Iterator[tuple[Stretch, bool, int]]:
+    """Each stretch of a routine, whether it starts in another position than the last (or is the first), and
+    the seconds it gives to get ready."""
     before: str | None = None
     for index, stretch in enumerate(routine):
         changed = index == 0 or stretch.position is None or stretch.position != before
-        segments.append(Segment("ready", stretch.id, PACE.change_position if changed else PACE.get_ready,
-                                reps=stretch.reps or 1, side=SIDES[0] if stretch.sides else None,
-                                posture=stretch.position, changed=changed))
-        segments += _stretch(stretch)
+        yield stretch, changed, PACE.change_position if changed else PACE.get_ready
         before = stretch.position
-    return tuple(segments)
 
 
 def _stretch(stretch: Stretch) -> Iterator[Segment]:

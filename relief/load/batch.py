@@ -54,7 +54,8 @@ class Batch:
                 entries[path] = entry
             else:
                 unknown.append((kind, path, file))
-        if self.store.empty and self._pool(len(unknown)):  # nothing to look up: the workers read the files too
+        # nothing to look up, and forked workers, which inherit ``read``: they read the files too
+        if self.store.empty and self._pool(len(unknown)) and start_method() == "fork":
             parsed = self._read_and_parse([(kind, path) for kind, path, _ in unknown], read)
             for (_, path, file), done in zip(unknown, parsed, strict=True):
                 if done is not None:
@@ -114,27 +115,14 @@ class Batch:
 
     def _read_and_parse(self, files: list[tuple[Kind, Path]], read: Callable[[Path], bytes],
                         ) -> Iterator[tuple[str, str] | None]:
-        """The key and record of every file, None for one ``read`` cannot read, read and parsed on the pool:
-        forked workers inherit ``read`` and the store's renderer, and only the names go to them."""
+        """The key and record of every file, None for one ``read`` cannot read, read and parsed on a pool of
+        forked workers: they inherit ``read`` and the store's renderer, and only the names go to them."""
         global _reading
         count = cores() if self.jobs is None else self.jobs
-        method = start_method()
-        if method != "fork":  # a spawned worker inherits nothing: read here, send the bytes
-            jobs = []
-            for kind, path in files:
-                try:
-                    jobs.append((kind, path, read(path)))
-                except (OSError, ContentError):
-                    jobs.append((kind, path, None))
-            readable = [job for job in jobs if job[2] is not None]
-            records = self._parse(readable)  # type: ignore[arg-type]
-            for kind, _, data in jobs:
-                yield None if data is None else (self.store.key(kind, self._flag, data), next(records))
-            return
         _reading = (read, self.store.key, self._flag)
         try:
             chunks = chunked(files, count)
-            yield from in_order(shared_map(_read_chunk, chunks, count, method, [self.allow_html] * len(chunks)),
+            yield from in_order(shared_map(_read_chunk, chunks, count, "fork", [self.allow_html] * len(chunks)),
                                 self.workers)
         finally:
             _reading = None

@@ -80,14 +80,13 @@ def template_msgids(templates: Path, sources: dict[str, bytes]) -> list[Msgid]:
 
 
 def _given(catalog: Catalog, project: Path) -> list[Msgid]:
-    """The msgids a source-language catalog gives a word for, placed where its references say they are used:
-    in English nothing is missing, so the templates need not be read for their msgids (a cold build saves
-    Babel's extraction)."""
+    """The msgids of a source-language catalog, placed where its references say they are used: in English
+    nothing is missing (``problems`` checks only the words it gives), so the templates need not be read for
+    their msgids (a cold build saves Babel's extraction)."""
     return [Msgid(message.id if isinstance(message.id, str) else tuple(message.id[:2]),
                   project / (message.locations[0][0] if message.locations else "templates"),
                   (message.locations[0][1] or 1) if message.locations else 1)
-            for message in catalog if message.id and any(message.string if isinstance(message.string, tuple | list)
-                                                         else (message.string,))]
+            for message in catalog if message.id]
 
 
 def read_catalog(files: Files, path: Path, language: str) -> Catalog:

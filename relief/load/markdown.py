@@ -51,7 +51,7 @@ class _Budget:
         self.swapped = self.timed = False
 
     def __enter__(self) -> None:
-        self.timed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+        self.timed = _can_time()
         if self.timed:
             if signal.getsignal(signal.SIGALRM) is not _expire:
                 self.previous, self.swapped = signal.signal(signal.SIGALRM, _expire), True
@@ -64,17 +64,19 @@ class _Budget:
                 signal.signal(signal.SIGALRM, self.previous)  # type: ignore[arg-type]
 
 
+def _can_time() -> bool:
+    """Whether the alarm can interrupt this thread: only the main thread gets signals."""
+    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+
 def _expire(signum: int, frame: object) -> None:
     raise TooSlow
-
-
-budget = _Budget
 
 
 @contextmanager
 def alarm_handler() -> Iterator[None]:
     """Keep the time budget's alarm handler installed for the block (a chunk of files in a worker)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    if not _can_time():
         yield
         return
     previous = signal.signal(signal.SIGALRM, _expire)
@@ -143,7 +145,7 @@ class Markup:
         self._dropped.clear()
         self._md.reset()
         try:
-            with budget(BUDGET_SECONDS):
+            with _Budget(BUDGET_SECONDS):
                 out = self._md.convert(source)
         except (TooSlow, RecursionError):
             raise ContentError(path, first_line, 1, _too_slow(source)) from None

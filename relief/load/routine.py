@@ -3,7 +3,7 @@
 ``plan`` (``relief.model``, where a group makes its own when a template asks) turns a group's
 routine stretches into segments (get ready in the stretch's position, hold it or go on moving,
 rest between repetitions, move to the next position, change sides). The page's "takes N
-minutes" is their sum, worked out here without making them (``total``), and
+minutes" is their sum, worked out without making them (``relief.model.total``), and
 ``assets/js/routine.js`` runs exactly these segments (``templates/_group.html`` hands them over
 as JSON), so the label and the routine cannot disagree (tests/test_routine_plan.py). ``problems``
 checks one stretch file's timing fields: they must make one routine.
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError
-from ..model import PACE, Position, Stretch
+from ..model import PACE, Position, Stretch, run_seconds
 from ..model import plan as plan  # the segments live with the model: a group makes its own when asked
 from .frontmatter import Located
 from .schema import MAX_SECONDS
@@ -54,33 +54,9 @@ def problems(values: dict[str, Any], doc: Located) -> list[ContentError]:
 
 
 def seconds(values: dict[str, Any]) -> int:
-    """How long the routine runs a stretch of checked front matter ``values``, its get-ready countdown aside:
-    the sum of its segments (``relief.model.plan``), worked out without making them (the loader checks every
-    file)."""
-    holds = [p.get("hold", 0) for p in values.get("positions", ())]
-    holds = holds or [values.get("hold") or values.get("duration") or 0]
-    return _run(holds, values.get("reps") or 1, values.get("rest") or 0, bool(values.get("sides")))
-
-
-def total(routine: tuple[Stretch, ...]) -> int:
-    """How long a group's routine runs: the sum of its ``plan``, without making the plan (a big site's
-    groups have a hundred thousand segments; the renderer makes each group's when its page asks)."""
-    seconds, before = 0, None
-    for index, stretch in enumerate(routine):
-        changed = index == 0 or stretch.position is None or stretch.position != before
-        holds = [p.hold for p in stretch.positions] or [stretch.hold or stretch.duration or 0]
-        seconds += (CHANGE_POSITION if changed else GET_READY) + _run(holds, stretch.reps or 1, stretch.rest or 0,
-                                                                      stretch.sides)
-        before = stretch.position
-    return seconds
-
-
-def _run(holds: list[int], reps: int, rest: int, sides: bool) -> int:
-    """The seconds of a stretch's segments (``relief.model.plan``): each repetition's holds and moves between
-    positions, the rests between repetitions, all on each side with the change of side between."""
-    one_rep = sum(holds) + (len(holds) - 1) * NEXT_POSITION
-    each_side = reps * one_rep + (reps - 1) * rest
-    return 2 * each_side + CHANGE_SIDE if sides else each_side
+    """How long the routine runs a stretch of checked front matter ``values``, its get-ready countdown aside
+    (``relief.model.run_seconds``: the sum of its segments, worked out without making them)."""
+    return run_seconds(stretch_of(values))
 
 
 def positions_of(values: dict[str, Any]) -> tuple[Position, ...]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..cache import Memo, Store
 from ..errors import BuildFailed, ContentError, ContentWarning, Problem
-from ..model import CallToAction, Group, Image, Page, Site, Stretch, Tier
+from ..model import CallToAction, Group, Image, Page, Site, Stretch, Tier, total
 from . import photos, schema, translations
 from .batch import Batch
 from .files import CONTENT_LIMIT, Files, is_side_file
@@ -28,7 +28,6 @@ from .frontmatter import check_characters, decode, parse_yaml
 from .parse import Entry, Kind
 from .pictures import Pictures
 from .routine import stretch_of
-from .routine import total as routine_seconds
 
 # lower-case letters of any script, digits and hyphens: 98-étirement-été.md (names are read in NFC)
 NAME = r"[^\W_]+(?:-[^\W_]+)*"
@@ -442,7 +441,7 @@ def _load_group(loader: Loader, folder: Path, entry: dict[str, Any], ids: dict[s
         tip=entry.get("tip"),
         routine=routine,
         extras=extras,
-        seconds=routine_seconds(routine),
+        seconds=total(routine),
     )
 
 
@@ -605,7 +604,7 @@ def _load_translation(loader: Loader, original: Page, language: str, words: dict
         routine = tuple(s for s in stretches if not s.extra)
         groups.append(Group(id=group_id, title=entry.get("title", ""), extra_title=entry.get("extra_title"),
                             tip=entry.get("tip"), routine=routine, extras=tuple(s for s in stretches if s.extra),
-                            seconds=routine_seconds(routine)))
+                            seconds=total(routine)))
     if missing:
         example = Path(missing[0].split(" ")[0])
         loader.errors.append(ContentError(path, 1, 1, f"the {language} translation lacks {len(missing)} "
