@@ -1,7 +1,8 @@
 """The whole build, read top to bottom: load and validate, render, publish.
 
-Nothing is written until everything has been read and validated; ``publish`` swaps in a
-complete bundle or leaves the old one untouched.
+Nothing is written until everything has been read and validated, and then only into a hidden new
+bundle beside the output folder (render workers put their pages there as they make them);
+``publish.Staging`` swaps in the complete bundle or leaves the old one untouched.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .cache.store import renderer_fingerprint
 from .errors import BuildFailed, ContentError, ContentWarning
 from .load import Batch, load_assets, load_catalogs, load_site, load_templates
 from .load.schema import absolute_url
-from .publish import KEEP, publish, side_files
+from .publish import KEEP, Staging, side_files
 from .render import render_site
 
 PACKAGE = Path(__file__).resolve().parent
@@ -103,9 +104,11 @@ class Builder:
             catalogs, errors = load_catalogs(project, site.languages, project / "templates", sources)
             if errors:
                 raise BuildFailed(errors)
-            files = render_site(site, project / "templates", sources, assets, catalogs=catalogs,
-                                preview=options.preview, memo=self.memo, jobs=options.jobs, workers=renderers)
-            publish(files, self.out, site.keep_files)
+            with Staging(self.out, site.keep_files) as staging:  # render workers write pages into it
+                files = render_site(site, project / "templates", sources, assets, catalogs=catalogs,
+                                    preview=options.preview, memo=self.memo, jobs=options.jobs, workers=renderers,
+                                    write=staging.put)
+                staging.finish(files)
         except ContentError as error:  # a template or output-folder problem: one place, one line
             raise BuildFailed([error]) from None
         self.memo.turn()

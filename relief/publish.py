@@ -26,9 +26,10 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from .errors import ContentError
 
@@ -47,23 +48,70 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 def publish(files: dict[str, bytes], out: Path, keep: Iterable[str] = ()) -> None:
     """Make ``out`` hold exactly ``files`` (and what it keeps), atomically."""
-    out = _target(out.absolute())
-    keep = (*KEEP, *keep)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with _lock(out):
-            _clean_leftovers(out)
-            kept = _kept(out, keep)
-            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{_TEMP_MARK}new-", dir=out.parent))
-            try:
-                _write(files, out, staging)
-                for name in kept:  # from here on a leftover holds them: _discard puts them back
-                    os.rename(out / name, staging / name)
-                _swap(staging, out)
-            finally:
-                _discard(staging, out)
-    except OSError as exc:
-        raise _trouble(exc, out, files) from None
+    with Staging(out, keep) as staging:
+        staging.finish(files)
+
+
+class Staging:
+    """A new bundle for ``out`` being written: ``with Staging(out, keep) as staging``, then ``staging.finish(files)``.
+
+    Entering takes the output folder's lock, removes what an interrupted build left and refuses an output
+    folder holding what no bundle wrote, before anything is rendered. ``put`` writes one file into the new
+    bundle from any process (a render worker writes its pages as it makes them, so the build never holds
+    them all); ``finish`` writes the rest (the value of a file already put is not bytes, and is skipped),
+    then the manifest, moves in what ``out`` keeps and swaps the bundle in. Leaving the block without
+    ``finish``, or with an error, discards the new bundle: ``out`` stays as it was. A failure to write
+    becomes one ``ContentError`` about the machine.
+    """
+
+    def __init__(self, out: Path, keep: Iterable[str] = ()) -> None:
+        self.out, self.keep = out.absolute(), (*KEEP, *keep)
+        self.folder: Path | None = None  # the new bundle, while it is written
+        self._files: dict[str, Any] = {}  # once finishing: every file, for a message about their size
+        self._kept: list[str] = []
+        self._lock: ExitStack | None = None
+
+    def __enter__(self) -> Staging:
+        try:
+            self.out = _target(self.out)
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            with ExitStack() as stack:
+                stack.enter_context(_lock(self.out))
+                _clean_leftovers(self.out)
+                self._kept = _kept(self.out, self.keep)
+                self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out.name}{_TEMP_MARK}new-", dir=self.out.parent))
+                self._lock = stack.pop_all()
+        except OSError as exc:
+            raise _trouble(exc, self.out, {}) from None
+        return self
+
+    def put(self, relative: str, data: bytes) -> None:
+        """Write one file of the bundle (linked from the previous bundle if it is the same there)."""
+        assert self.folder is not None
+        target = self.folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)  # workers may make the same folder at once
+        if not _link_unchanged(self.out / relative, target, data):
+            target.write_bytes(data)
+
+    def finish(self, files: dict[str, Any]) -> None:
+        """Write every file of ``files`` not put already, and swap the bundle in."""
+        assert self.folder is not None
+        self._files = files
+        _write(files, self.out, self.folder)
+        for name in self._kept:  # from here on a leftover holds them: _discard puts them back
+            os.rename(self.out / name, self.folder / name)
+        _swap(self.folder, self.out)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, trace: object) -> None:
+        assert self._lock is not None and self.folder is not None
+        try:
+            with self._lock:
+                _discard(self.folder, self.out)
+        except OSError as error:
+            if exc is None:
+                raise _trouble(error, self.out, self._files) from None
+        if isinstance(exc, OSError):
+            raise _trouble(exc, self.out, self._files) from None
 
 
 def _target(out: Path) -> Path:
@@ -78,12 +126,15 @@ def _target(out: Path) -> Path:
     return out
 
 
-def _write(files: dict[str, bytes], out: Path, staging: Path) -> None:
-    """The bundle into ``staging``: its manifest first, so that a leftover always says what is its own."""
+def _write(files: dict[str, Any], out: Path, staging: Path) -> None:
+    """The bundle into ``staging`` (what was put there already aside), its manifest first: before anything
+    kept moves in, a leftover says what is its own; one without a manifest holds only what a build wrote."""
     (staging / MANIFEST).write_text(json.dumps({"generator": "relief", "files": sorted(files)}, indent=0) + "\n",
                                     encoding="utf-8")
     folders = {staging}
     for relative in sorted(files):
+        if not isinstance(files[relative], bytes):  # put there already, by a render worker
+            continue
         target = staging / relative
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -231,7 +282,7 @@ def _clean_leftovers(out: Path) -> None:
             _discard(leftover, out)
 
 
-def _trouble(exc: OSError, out: Path, files: dict[str, bytes]) -> ContentError:
+def _trouble(exc: OSError, out: Path, files: dict[str, Any]) -> ContentError:
     """A failure to write, as one line about the machine, not about relief."""
     where = Path(exc.filename) if exc.filename else out
     kept = f"{out.name}/ was left as it was"
@@ -241,8 +292,9 @@ def _trouble(exc: OSError, out: Path, files: dict[str, bytes]) -> ContentError:
             free = shutil.disk_usage(out.parent).free / 1_000_000
         except OSError:
             free = 0.0
-        return ContentError(out, 1, 1, f"the disk is full: the bundle needs {needed:.1f} MB and {free:.1f} MB "
-                            f"are free; free some space and build again ({kept})")
+        size = f"the bundle needs {needed:.1f} MB and " if needed else ""  # unknown while pages are written
+        return ContentError(out, 1, 1, f"the disk is full: {size}{free:.1f} MB are free; free some space and "
+                            f"build again ({kept})")
     if exc.errno == errno.ENAMETOOLONG:
         return ContentError(out, 1, 1, f"a file name is too long for this file system: {where.name[:60]}...; "
                             f"shorten the page, group or picture name it comes from ({kept})")

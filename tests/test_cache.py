@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -177,6 +178,72 @@ def test_pages_render_on_forked_workers_and_give_the_same_bundle(tmp_path: Path)
     assert tree_hash(tmp_path / "2") == tree_hash(tmp_path / "1")
 
 
+# A build in a process of its own (forked workers need one without other threads), which reports what the
+# build handed to Staging.finish: the type of each file's value by path, or the build's one-line problems.
+_SPY = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from relief import publish
+from relief.errors import BuildFailed
+from relief.pipeline import Options, build
+if sys.argv[4] == "full":  # the disk fills up once pages are written: in the workers, which inherit this
+    import errno
+    def full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+    Path.write_bytes = full
+handed = {}
+finish = publish.Staging.finish
+def spy(self, files):
+    handed.update((path, type(value).__name__) for path, value in files.items())
+    finish(self, files)
+publish.Staging.finish = spy
+try:
+    report = build(Path(sys.argv[2]), Path(sys.argv[3]), Options(cache=False, jobs=2))
+    print(json.dumps({"handed": handed, "renderers": report.renderers, "bytes": report.bytes}))
+except BuildFailed as failed:
+    print(json.dumps({"problems": [str(problem) for problem in failed.errors]}))
+"""
+
+
+def spied_build(project: Path, out: Path, mode: str = "") -> dict:
+    run = subprocess.run([sys.executable, "-c", _SPY, str(ROOT), str(project), str(out), mode],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_render_workers_write_their_pages_into_the_new_bundle_themselves(tmp_path: Path) -> None:
+    """The build process never holds every page (at 10,000 stretches they are 55 MB): each worker puts its
+    pages into the new bundle and sends back only their size and hash. The bundle is the one --jobs 1 makes."""
+    project = generate(tmp_path / "big", Shape(pages=3, groups=2, per_group=5))
+    told = spied_build(project, tmp_path / "pooled")
+    assert told["renderers"] == 2
+    pages = {path for path in told["handed"] if path.endswith(".html")}
+    assert len(pages) >= 5 and {told["handed"][path] for path in pages} == {"Written"}
+    assert {kind for path, kind in told["handed"].items() if path not in pages} == {"bytes"}
+    serial = build(project, tmp_path / "serial", Options(cache=False, jobs=1))
+    assert tree_hash(tmp_path / "pooled") == tree_hash(tmp_path / "serial")
+    assert told["bytes"] == serial.bytes  # the report counts what the workers wrote
+    again = spied_build(project, tmp_path / "pooled")  # over the last bundle: unchanged pages are linked from it
+    assert again["handed"] == told["handed"] and tree_hash(tmp_path / "pooled") == tree_hash(tmp_path / "serial")
+
+
+def test_a_render_worker_that_cannot_write_is_one_line_and_the_last_bundle_stays(tmp_path: Path) -> None:
+    project = generate(tmp_path / "big", Shape(pages=3, groups=2, per_group=5))
+    out = tmp_path / "dist"
+    spied_build(project, out)
+    before = tree_hash(out)
+    template = project / "templates/page.html"  # every page changes: none can be linked from the last bundle
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block main %}", "{% block main %}<p>Changed.</p>", 1), encoding="utf-8")
+    told = spied_build(project, out, "full")
+    [problem] = told["problems"]
+    assert problem.startswith(f"{out}:1:1: error: the disk is full: ") and "dist/ was left as it was" in problem
+    assert tree_hash(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist.relief-") and p.is_dir()] == []
+
+
 def test_files_the_workers_cannot_read_get_the_same_messages_as_in_one_process(tmp_path: Path) -> None:
     """A cold build has the pooled workers read the files themselves: a FIFO, a link out of the project, a file
     over the size limit and one without permission are each still one message at the file, as with --jobs 1."""
@@ -216,6 +283,7 @@ def test_a_template_error_in_a_render_worker_is_the_same_one_line_message(tmp_pa
     assert runs["1"].stderr.splitlines()[0] == runs["2"].stderr.splitlines()[0] and "page.html" in runs["2"].stderr
     assert "no_such_field" in runs["2"].stderr and "Traceback" not in runs["2"].stderr
     assert not (tmp_path / "2").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir() and ".relief-" in p.name] == []  # no half bundle
 
 
 def test_without_jobs_a_small_site_is_parsed_in_this_process(tiny: Path) -> None:

@@ -1,10 +1,12 @@
 """A validated ``Site`` and the sources it names in, the bundle's files out (path -> bytes).
 
-Pure: nothing is read from or written to disk here. Pages go through the Jinja templates
-with autoescape on (``templates``); every URL is made by one ``Urls`` helper from
-``base_url`` (``urls``); assets get hashed names (``fingerprint``); structured data, the
-sitemap and host files are made in ``data``; the service worker and web app manifest in
-``offline``.
+Pure: nothing is read from or written to disk here, except through the ``write`` a build may
+give, with which render workers put their pages straight into the new bundle
+(``relief.publish.Staging``): then a page's value is its size and hash (``offline.Written``),
+not its bytes. Pages go through the Jinja templates with autoescape on (``templates``); every
+URL is made by one ``Urls`` helper from ``base_url`` (``urls``); assets get hashed names
+(``fingerprint``); structured data, the sitemap and host files are made in ``data``; the
+service worker and web app manifest in ``offline``.
 """
 
 from __future__ import annotations
@@ -36,15 +38,17 @@ PLAN_MAKER = "plan/"
 
 def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_files: dict[str, bytes], *,
                 catalogs: dict[str, bytes] | None = None, preview: bool = False, memo: Memo | None = None,
-                jobs: int | None = None, workers: set[int] | None = None) -> dict[str, bytes]:
+                jobs: int | None = None, workers: set[int] | None = None,
+                write: Callable[[str, bytes], None] | None = None) -> dict[str, bytes | offline.Written]:
     """Every file of the bundle, by path relative to the bundle.
 
     ``sources`` are the templates by name (``templates`` is their folder, for messages),
     ``asset_files`` the assets by logical name, ``catalogs`` the compiled catalog of each language that has
-    one (``relief.load.catalogs``). Every URL of a page is relative to where
-    the page is in the bundle (``Urls``), so the home page is rendered once for ``index.html``
-    and once for its own folder. Within one process (``serve``), a page whose
-    inputs are all as in the last build is not rendered again: its key holds the whole site
+    one (``relief.load.catalogs``). Where pages render on a pool of workers for a one-off build, each
+    worker hands its pages to ``write`` (path, bytes) if given, and only their sizes and hashes come
+    back. Every URL of a page is relative to where the page is in the bundle (``Urls``), so the home
+    page is rendered once for ``index.html`` and once for its own folder. Within one process
+    (``serve``), a page whose inputs are all as in the last build is not rendered again: its key holds the whole site
     (a template may show anything of any page), the templates, the assets and the mode.
     """
     memo = memo or Memo()
@@ -90,10 +94,10 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
         return language_path(site, edition.language) + PLAN_MAKER if PLAN_TEMPLATE in sources and edition.pages \
             else None
 
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | offline.Written] = {}
     # one key for every page, hashed once: a page may show anything of the site, so any change renders all
     key = Key(("pages", site, template_key, catalog_key, asset_key, preview))
-    pages: dict[str, bytes] | None = memo.get(key)
+    pages: dict[str, bytes | offline.Written] | None = memo.get(key)
     render = _renderer(env_of(site.language), templates, {**common, "site": site, "plan_maker": maker_of(site)})
     if pages is None:
         jobs: list[tuple[str, Callable[[], bytes]]] = []  # each file's place and what renders it
@@ -133,7 +137,9 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
         jobs.append(("404.html", functools.partial(render, "404.html", page=None, page_url="404.html", **at(None),
                                                    versions=[])))
         weights.append(1)
-        pages = dict(zip((where for where, _ in jobs), _each(_run, jobs, weights, jobs_option, workers),
+        # a session (serve) keeps the bytes of its pages for the next build: there they are not written out
+        pages = dict(zip((where for where, _ in jobs),
+                         _each(_run, jobs, weights, jobs_option, workers, None if memo.lasting else write),
                          strict=True))
     memo.keep(key, pages)
     files.update(pages)
@@ -159,13 +165,17 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
 
 # Without --jobs, below this much to render (about a stretch each) rendering here is quicker than starting workers
 POOL_THRESHOLD = 500
-_work: tuple[Callable[[Any], bytes], list[Any]] | None = None  # what a forked render worker does with each job
+# what a forked render worker does with each job, and where it writes the result (None: it sends it back)
+_work: tuple[Callable[[Any], bytes], list[Any], Callable[[str, bytes], None] | None] | None = None
 
 
-def _each(function: Callable[[Any], bytes], jobs: list[Any], weights: list[int], option: int | None,
-          pids: set[int]) -> list[bytes]:
+def _each(function: Callable[[Any], bytes], jobs: list[tuple[str, Any]], weights: list[int], option: int | None,
+          pids: set[int], write: Callable[[str, bytes], None] | None = None) -> list[bytes | offline.Written]:
     """``function`` of every job, in order; on a pool of forked workers, which inherit ``function``,
     when the site is big enough (or ``option``, ``--jobs``, asks for N workers) and this process may fork.
+    A worker gives each result to ``write`` with the job's path, if given, and sends back only its
+    size and hash: the pages then never pile up here. A failure to write comes back through the pool as
+    the ``OSError`` it was.
 
     ``weights`` are what each job renders (its stretches): the heaviest go out first, so that no core is
     left with one long page (the plan maker holds every stretch) while the other has finished."""
@@ -174,7 +184,7 @@ def _each(function: Callable[[Any], bytes], jobs: list[Any], weights: list[int],
     if (count < 2 or len(jobs) < 2 or start_method() != "fork"
             or (option is None and sum(weights) < POOL_THRESHOLD)):
         return [function(job) for job in jobs]
-    _work = (function, jobs)  # a worker is sent indices: it has the jobs from the fork
+    _work = (function, jobs, write)  # a worker is sent indices: it has the jobs from the fork
     order = sorted(range(len(jobs)), key=weights.__getitem__, reverse=True)
     try:
         done = dict(zip(order, in_order(shared_map(_render_chunk, _balanced(order, weights, count), count, "fork"),
@@ -185,7 +195,7 @@ def _each(function: Callable[[Any], bytes], jobs: list[Any], weights: list[int],
     for item in results:
         if isinstance(item, tuple):  # a ContentError, as its fields (a frozen exception does not unpickle)
             raise ContentError(*item)
-    return results  # type: ignore[return-value]  # bytes, once the errors are out
+    return results  # type: ignore[return-value]  # bytes or Written, once the errors are out
 
 
 def _balanced(order: list[int], weights: list[int], workers: int) -> list[list[int]]:
@@ -207,13 +217,18 @@ def _run(job: tuple[str, Callable[[], bytes]]) -> bytes:
     return job[1]()
 
 
-def _render_chunk(indices: list[int]) -> tuple[int, list[bytes | tuple[Path, int, int, str]]]:
+def _render_chunk(indices: list[int]) -> tuple[int, list[bytes | offline.Written | tuple[Path, int, int, str]]]:
     assert _work is not None
-    function, jobs = _work
-    out: list[bytes | tuple[Path, int, int, str]] = []
+    function, jobs, write = _work
+    out: list[bytes | offline.Written | tuple[Path, int, int, str]] = []
     for index in indices:
         try:
-            out.append(function(jobs[index]))
+            data = function(jobs[index])
+            if write is not None:
+                write(jobs[index][0], data)
+                out.append(offline.Written(len(data), offline.integrity(data)))
+            else:
+                out.append(data)
         except ContentError as error:
             out.append((error.path, error.line, error.column, error.message))
     return os.getpid(), out

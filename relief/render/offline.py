@@ -16,6 +16,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ..model import Site
 
@@ -34,7 +35,7 @@ ICONS = (  # logical asset name, size, purpose
 )
 
 
-def precache(files: dict[str, bytes], skip: Iterable[str] = ()) -> list[tuple[str, str]]:
+def precache(files: dict[str, bytes | Written], skip: Iterable[str] = ()) -> list[tuple[str, str]]:
     """(URL relative to the bundle root, the Subresource Integrity hash of its bytes) of every file the
     worker keeps, sorted. The worker fetches each file with its hash, so a host that serves other bytes
     (a deploy half done) fails the install, which the browser tries again on a later visit: the cache
@@ -47,8 +48,26 @@ def precache(files: dict[str, bytes], skip: Iterable[str] = ()) -> list[tuple[st
         if path in left_out:
             continue
         url = path.removesuffix("index.html") if path == "index.html" or path.endswith("/index.html") else path
-        entries.append((url or "./", "sha256-" + base64.b64encode(hashlib.sha256(files[path]).digest()).decode()))
+        data = files[path]
+        entries.append((url or "./", data.integrity if isinstance(data, Written) else integrity(data)))
     return sorted(entries)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A page a render worker wrote into the new bundle itself (``relief.publish.Staging.put``): its size and
+    hash, all the build needs of it (``precache``, the report's size), so the build never holds every page."""
+
+    size: int
+    integrity: str
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def integrity(data: bytes) -> str:
+    """The Subresource Integrity hash of ``data``."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
 def version(entries: list[tuple[str, str]]) -> str:
