@@ -304,6 +304,26 @@ def records_on_disk(project: Path) -> list[str]:
             for line in shard.read_text(encoding="utf-8").splitlines() if line.split(" ", 1)[1].startswith("{")]
 
 
+def test_forked_workers_keep_records_as_json_only_where_a_cache_folder_holds_them(tmp_path: Path) -> None:
+    """A cold build's workers send records back as values when nothing keeps them (--no-cache) and as JSON
+    when the cache folder does: every file's record is there, and the next build parses nothing again."""
+    project = generate(tmp_path / "big", Shape(pages=1, groups=2, per_group=10))
+    command = [sys.executable, str(ROOT / "build.py"), "--project", str(project), "--jobs", "2"]
+    subprocess.run([*command, "--no-cache", "--out", str(tmp_path / "plain")], check=True, capture_output=True)
+    assert not (project / CACHE).exists()
+    first = subprocess.run([*command, "--out", str(tmp_path / "cached")], check=True, capture_output=True, text=True)
+    assert "parsing on 2 worker processes" in first.stdout
+    kept = [json.loads(line.split(" ", 1)[1]) for shard in sorted((project / CACHE / "entries").iterdir())
+            for line in shard.read_text(encoding="utf-8").splitlines() if line.split(" ", 1)[1].startswith("{")]
+    assert len(kept) == len(list((project / "content").rglob("*.md"))) and all(r["parsed"] for r in kept)
+    assert tree_hash(tmp_path / "cached") == tree_hash(tmp_path / "plain")
+    template = project / "templates/page.html"  # the pages change; every record is taken from the folder
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block main %}", "{% block main %}<p>Changed.</p>", 1), encoding="utf-8")
+    again = subprocess.run([*command, "--out", str(tmp_path / "cached")], check=True, capture_output=True, text=True)
+    assert "parsing on" not in again.stdout and "<p>Changed.</p>" in (tmp_path / "cached/index.html").read_text()
+
+
 def test_the_cache_keeps_only_what_the_last_build_used(tiny: Path) -> None:
     build(tiny, tiny / "dist")
     first = records_on_disk(tiny)

@@ -89,8 +89,9 @@ class Store:
         """The record kept under ``key``, if any."""
         return self._entries.get(key)
 
-    def keep_entry(self, key: str, record: str) -> None:
-        """This build uses ``record`` (new, or read with ``entry``): keep it."""
+    def keep_entry(self, key: str, record: str | dict) -> None:
+        """This build uses ``record`` (new, or read with ``entry``): keep it. Only JSON text is kept in a
+        folder; with none (``--no-cache``) a record may be its values, and nothing is kept."""
         if self.folder is not None and self._entries.get(key) != record:  # no folder: nothing to save
             self._entries[key] = record
             self._dirty.add(key[:2])

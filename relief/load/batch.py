@@ -22,6 +22,7 @@ from .markdown import Markup, alarm_handler, sanitise
 from .parse import Entry, Kind, parse
 
 Job = tuple[Kind, Path, bytes]
+Record = str | dict[str, Any]  # a record as JSON text, or as the values themselves (nothing keeps it on disk)
 # Without --jobs, below this many files to parse, starting worker processes costs more than the
 # other cores save: a forked worker starts at once, a spawned one (a new interpreter) takes about
 # a quarter second.
@@ -87,7 +88,7 @@ class Batch:
     def _flag(self) -> str:
         return "allow_html" if self.allow_html else ""
 
-    def _keep(self, entries: dict[Path, Entry], file: tuple[Any, ...], path: Path, key: str, record: str,
+    def _keep(self, entries: dict[Path, Entry], file: tuple[Any, ...], path: Path, key: str, record: Record,
               entry: Entry) -> None:
         entries[path] = entry
         self.store.keep_entry(key, record)  # marks it used; with no folder, nothing is kept
@@ -114,29 +115,31 @@ class Batch:
         yield from in_order(done, self.workers)
 
     def _read_and_parse(self, files: list[tuple[Kind, Path]], read: Callable[[Path], bytes],
-                        ) -> Iterator[tuple[str, str] | None]:
+                        ) -> Iterator[tuple[str, Record] | None]:
         """The key and record of every file, None for one ``read`` cannot read, read and parsed on a pool of
         forked workers: they inherit ``read`` and the store's renderer, and only the names go to them."""
         global _reading
         count = cores() if self.jobs is None else self.jobs
-        _reading = (read, self.store.key, self._flag)
+        # a record goes into the cache folder as JSON; with none (--no-cache) nobody reads that JSON
+        _reading = (read, self.store.key, self._flag, self.store.folder is not None)
         try:
-            chunks = chunked(files, count)
+            chunks = chunked(files, count, per_worker=16)  # small chunks: no core idles long at the end
             yield from in_order(shared_map(_read_chunk, chunks, count, "fork", [self.allow_html] * len(chunks)),
                                 self.workers)
         finally:
             _reading = None
 
 
-_reading: tuple[Callable[[Path], bytes], Callable[..., str], str] | None = None  # what a forked reader inherits
+# what a forked reader inherits: the reader, the store's key, its flag, whether records are kept as JSON
+_reading: tuple[Callable[[Path], bytes], Callable[..., str], str, bool] | None = None
 
 
-def _read_chunk(files: list[tuple[Kind, Path]], allow_html: bool) -> tuple[int, list[tuple[str, str] | None]]:
+def _read_chunk(files: list[tuple[Kind, Path]], allow_html: bool) -> tuple[int, list[tuple[str, Record] | None]]:
     """Each file of ``files`` read, keyed and parsed (None: it cannot be read; the loader says why)."""
     assert _reading is not None
-    read, key, flag = _reading
+    read, key, flag, as_json = _reading
     markup = Markup(allow_html=allow_html)
-    out: list[tuple[str, str] | None] = []
+    out: list[tuple[str, Record] | None] = []
     with alarm_handler():
         for kind, path in files:
             try:
@@ -144,7 +147,7 @@ def _read_chunk(files: list[tuple[Kind, Path]], allow_html: bool) -> tuple[int, 
             except (OSError, ContentError):
                 out.append(None)
                 continue
-            out.append((key(kind, flag, data), parse(kind, path, data, markup)))
+            out.append((key(kind, flag, data), parse(kind, path, data, markup, as_json=as_json)))
     return os.getpid(), out
 
 

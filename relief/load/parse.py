@@ -5,7 +5,9 @@ no other file and no file system. That is what lets the cache keep its result un
 hash of those inputs, and ``relief.load.batch`` spread many files over every core. What
 needs the file system or other files (pictures, ids, group folders) is checked in
 ``relief.load.tree``. An entry travels between processes and into the cache as a plain
-record: JSON text (``parse``'s result, read by ``Entry.from_record``).
+record (``parse``'s result, read by ``Entry.from_record``): JSON text, or, where no cache folder
+keeps it (``--no-cache``), the same record as Python values, which a worker sends back without
+making JSON of it that nobody would read.
 """
 
 from __future__ import annotations
@@ -52,9 +54,9 @@ class Entry:
         return Located(None, self.path, where)
 
     @classmethod
-    def from_record(cls, path: Path, text: str) -> Entry:
+    def from_record(cls, path: Path, text: str | dict[str, Any]) -> Entry:
         """The entry of ``path`` from its record (``parse``'s result, maybe via the cache)."""
-        record = json.loads(text)
+        record = json.loads(text) if isinstance(text, str) else text
         values = {name: dt.date.fromisoformat(value["$date"]) if isinstance(value, dict) and "$date" in value
                   else value for name, value in record["values"].items()}
         problems = tuple(_PROBLEMS[kind](path, line, column, message)
@@ -63,11 +65,17 @@ class Entry:
                    tuple((line, column, text) for line, column, text in record["placeholders"]))
 
 
-def parse(kind: Kind, path: Path, data: bytes, markup: Markup) -> str:
+def parse(kind: Kind, path: Path, data: bytes, markup: Markup, *, as_json: bool = True) -> str | dict[str, Any]:
     """The record of one page (``_page.md``) or stretch file; ``markup`` carries ``allow_html``.
 
-    A record is JSON text without the path: problems get it back in ``Entry.from_record``.
+    A record is JSON text (``as_json`` False: the values that JSON would hold) without the path: problems get it
+    back in ``Entry.from_record``.
     """
+    return _record(*_parsed(kind, path, data, markup), as_json=as_json)
+
+
+def _parsed(kind: Kind, path: Path, data: bytes, markup: Markup) -> tuple[Any, ...]:
+    """What a record holds, as ``_record`` takes it."""
     try:
         source = split_front_matter(path, check_characters(path, decode(path, data)))
         if source.front is None:
@@ -75,7 +83,7 @@ def parse(kind: Kind, path: Path, data: bytes, markup: Markup) -> str:
                                f"the {kind} fields, and another '---'")
         doc = parse_yaml(path, source.front, source.front_line)
     except ContentError as error:
-        return _record(False, {}, {}, {}, "", [error], [])
+        return False, {}, {}, {}, "", [error], []
     spec = {"stretch": schema.STRETCH, "page": schema.PAGE, "translation": schema.TRANSLATED_PAGE}[kind]
     values, errors = schema.validate(doc, spec, f"the front matter of this {'page' if kind == 'translation' else kind}")
     problems: list[Problem] = list(errors)
@@ -92,9 +100,9 @@ def parse(kind: Kind, path: Path, data: bytes, markup: Markup) -> str:
                 html[name], warnings = markup.render(markdown, path, line)
                 problems += warnings
         except ContentError as error:  # over its time budget
-            return _record(True, values, doc.where, {}, "", [*problems, error], [])
+            return True, values, doc.where, {}, "", [*problems, error], []
         text = plain_text(html["body"]) if kind == "stretch" else ""
-    return _record(True, values, doc.where, html, text, problems, placeholders(source))
+    return True, values, doc.where, html, text, problems, placeholders(source)
 
 
 def placeholders(source: SourceFile) -> list[tuple[int, int, str]]:
@@ -110,7 +118,8 @@ def placeholders(source: SourceFile) -> list[tuple[int, int, str]]:
 
 
 def _record(parsed: bool, values: dict[str, Any], where: dict[Key, tuple[int, int]], html: dict[str, str],
-            text: str, problems: list[Problem], placeholders: list[tuple[int, int, str]]) -> str:
+            text: str, problems: list[Problem], placeholders: list[tuple[int, int, str]], *,
+            as_json: bool) -> str | dict[str, Any]:
     record = {"parsed": parsed,
               "values": {name: {"$date": value.isoformat()} if isinstance(value, dt.date) else value
                          for name, value in values.items()},
@@ -118,7 +127,7 @@ def _record(parsed: bool, values: dict[str, Any], where: dict[Key, tuple[int, in
               "html": html, "text": text,
               "problems": [[p.kind, p.line, p.column, p.message] for p in problems],
               "placeholders": placeholders}
-    return json.dumps(record, ensure_ascii=False)
+    return json.dumps(record, ensure_ascii=False) if as_json else record
 
 
 def _stretch_problems(values: dict[str, Any], doc: Located, source: SourceFile) -> list[Problem]:
