@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from relief.errors import BuildFailed
+from relief.errors import BuildFailed, ContentError
+from relief.load import frontmatter
 from relief.load.schema import STRETCH as STRETCH_FIELDS
 from relief.pipeline import Options, build
 
@@ -95,3 +96,53 @@ def test_any_title_and_body_of_a_well_formed_stretch_build_and_show_escaped(site
     (site / STRETCH).write_text(f"---\n{front}---\n1. {body}\n", encoding="utf-8")
     build(site, site / "dist", NO_CACHE)
     assert str(escape(title.strip())) in (site / "dist/index.html").read_bytes().decode()
+
+
+def _parsed_both_ways(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """``parse_yaml`` of ``text`` with its one quick walk, and with PyYAML's constructor and ``_locate`` alone:
+    (repr of data, places, plain scalars) or the one-line error, each way."""
+    def outcome() -> object:
+        try:
+            doc = frontmatter.parse_yaml(Path("x.md"), text, 2)
+        except ContentError as error:
+            return str(error)
+        return repr(doc.data), doc.where, doc.raw  # repr: NaN is not equal to itself
+
+    quick = outcome()
+    with monkeypatch.context() as patch:
+        patch.setattr(frontmatter, "_walk", lambda *args: None)
+        full = outcome()
+    return quick, full
+
+
+@FUZZ
+@given(front=yaml_ish | front_matter.map(lambda fields: yaml.safe_dump(fields, allow_unicode=True, sort_keys=False)))
+def test_the_quick_walk_of_front_matter_gives_what_pyyaml_and_locate_give(front: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    quick, full = _parsed_both_ways(front, monkeypatch)
+    assert quick == full
+
+
+@pytest.mark.parametrize("front", [
+    "title: Neck roll\nhold: 045\nreps: 1_0\nsides: yes\nrest: ~\nreviewed: 2026-01-31\nratio: 1.5e3",
+    "positions:\n  - name: Arms up\n    hold: 20\n  - {name: 'Arms down', hold: 0x1F}\n",
+    "base: &b {hold: 5}\nother: *b\n",  # an alias: left to the full walk
+    "<<: {hold: 5}\ntitle: Merged\n",  # a merge key
+    "1: one\n01: again\n",  # one key written two ways
+    "title: A\ntitle: B\n",  # a duplicate key: the full walk names it
+    "hold: 1:30\n", "reviewed: 2026-02-30\n", "? [a, b]\n: c\n", "tags: !!set {a, b}\n", "- a\n- b\n", "just text",
+    "deep: " + "[" * 30 + "]" * 30,
+])
+def test_the_quick_walk_agrees_on_every_kind_of_front_matter(front: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    quick, full = _parsed_both_ways(front, monkeypatch)
+    assert quick == full
+
+
+def test_a_stretch_s_front_matter_takes_the_quick_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unused(*args: object) -> None:
+        raise AssertionError("PyYAML's constructor ran")
+
+    monkeypatch.setattr(frontmatter._Loader, "construct_document", unused)
+    doc = frontmatter.parse_yaml(Path("x.md"), "title: Neck roll\nhold: 30\npositions:\n  - name: Up\n    hold: 5\n", 2)
+    assert doc.data == {"title": "Neck roll", "hold": 30, "positions": [{"name": "Up", "hold": 5}]}
+    assert doc.at("positions", 0, "hold") == (6, 5) and doc.raw[("hold",)] == "30"

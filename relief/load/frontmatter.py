@@ -145,7 +145,12 @@ def parse_yaml(path: Path, text: str, first_line: int = 1) -> Located:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        if node is None:
+            return Located(None, path, {}, {})
+        quick = _walk(loader, node, offset)  # front matter as nearly every file has it: one walk
+        if quick is not None:
+            return Located(quick[0], path, *quick[1:])
+        data = loader.construct_document(node)
     except _Impossible as exc:
         line, column = exc.problem_mark.line + 1 + offset, exc.problem_mark.column + 1
         raise ContentError(path, line, column, f"{exc.problem}; correct it, or quote it if it is text") from None
@@ -167,13 +172,79 @@ def parse_yaml(path: Path, text: str, first_line: int = 1) -> Located:
         loader.dispose()
     where: dict[Key, tuple[int, int]] = {}
     raw: dict[Key, str] = {}
-    if node is not None:
-        try:
-            _locate(path, node, (), offset, where, raw, set())
-        except RecursionError:
-            raise ContentError(path, first_line, 1, "the front matter is nested hundreds of levels deep; "
-                               "a stretch needs one or two levels: check the brackets and indentation") from None
+    try:
+        _locate(path, node, (), offset, where, raw, set())
+    except RecursionError:
+        raise ContentError(path, first_line, 1, "the front matter is nested hundreds of levels deep; "
+                           "a stretch needs one or two levels: check the brackets and indentation") from None
     return Located(data, path, where, raw)
+
+
+_MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp"))
+_QUICK_DEPTH = 20  # deeper than any front matter: left to the full walk, which says what is wrong
+
+
+def _walk(loader: _Loader, root: yaml.Node, offset: int,
+          ) -> tuple[Any, dict[Key, tuple[int, int]], dict[Key, str]] | None:
+    """The data of ``root`` with every key's place and every plain scalar as written, in one walk of the nodes
+    (PyYAML's constructor, then ``_locate``, walk them twice, and its machinery costs more than the YAML parse).
+
+    It takes only what front matter holds: mappings with scalar keys, lists, and strings, numbers, booleans,
+    nulls and dates, each made by the loader's own constructor for its tag. Anything else (an alias, a merge
+    key ``<<``, another tag, a duplicate key, a value that cannot be what it looks like, deep nesting) gives
+    None: then the full walk makes the data and says what is wrong, exactly as before."""
+    where: dict[Key, tuple[int, int]] = {}
+    raw: dict[Key, str] = {}
+    constructors = loader.yaml_constructors
+    seen: set[int] = set()
+
+    def value(node: yaml.Node, key: Key) -> Any:
+        if id(node) in seen or len(key) > _QUICK_DEPTH:
+            raise _Unusual
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag not in _PLAIN_TAGS:
+                raise _Unusual
+            if not node.style:  # plain, not quoted
+                raw[key] = node.value
+            return node.value if node.tag == _STR else constructors[node.tag](loader, node)
+        if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+            data: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
+                    raise _Unusual  # a merge key, a list as a key, ...
+                child = (*key, key_node.value)
+                if child in where:
+                    raise _Unusual  # a duplicate: the full walk names it
+                where[child] = (value_node.start_mark.line + 1 + offset, value_node.start_mark.column + 1)
+                item = value(value_node, child)
+                name = key_node.value if key_node.tag == _STR else constructors[key_node.tag](loader, key_node)
+                if name in data:  # 1 and 01, say: the same key, written two ways
+                    raise _Unusual
+                data[name] = item
+                # point at the key itself, which is where an editor looks
+                where[child] = (key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
+            return data
+        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+            items = []
+            for index, item in enumerate(node.value):
+                child = (*key, index)
+                where[child] = (item.start_mark.line + 1 + offset, item.start_mark.column + 1)
+                items.append(value(item, child))
+            return items
+        raise _Unusual
+
+    where[()] = (root.start_mark.line + 1 + offset, root.start_mark.column + 1)
+    try:
+        data = value(root, ())
+    except (_Unusual, yaml.YAMLError, ValueError, OverflowError, TypeError, RecursionError):
+        return None
+    return data, where, raw
+
+
+class _Unusual(Exception):
+    """Front matter that ``_walk`` leaves to PyYAML's constructor and ``_locate``."""
 
 
 def _hint(exc: yaml.MarkedYAMLError, text: str) -> str:
