@@ -29,11 +29,12 @@ STEPS = (
     ("nh3 (sanitise, plain text)", "relief/load/markdown.py", "sanitise"),
     ("nh3 (sanitise, plain text)", "relief/load/markdown.py", "plain_text"),
     ("Jinja (pages, render)", "jinja2/environment.py", "render"),
+    ("Jinja (pages, render)", "jinja2/environment.py", "generate"),
     ("Jinja (compile templates)", "jinja2/environment.py", "compile"),
     ("JSON (records)", "json/__init__.py", "dumps"),
     ("JSON (records)", "json/__init__.py", "loads"),
     ("Pillow (icons, pictures)", "relief/load/photos.py", "strip"),
-    ("writing the bundle", "relief/publish.py", "publish"),
+    ("writing the bundle", "relief/publish.py", "finish"),
 )
 
 
