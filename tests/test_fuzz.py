@@ -20,6 +20,7 @@ from markupsafe import escape
 
 from relief.errors import BuildFailed, ContentError
 from relief.load import frontmatter
+from relief.load.markdown import Markup
 from relief.load.schema import STRETCH as STRETCH_FIELDS
 from relief.pipeline import Options, build
 
@@ -146,3 +147,18 @@ def test_a_stretch_s_front_matter_takes_the_quick_walk(monkeypatch: pytest.Monke
     doc = frontmatter.parse_yaml(Path("x.md"), "title: Neck roll\nhold: 30\npositions:\n  - name: Up\n    hold: 5\n", 2)
     assert doc.data == {"title": "Neck roll", "hold": 30, "positions": [{"name": "Up", "hold": 5}]}
     assert doc.at("positions", 0, "hold") == (6, 5) and doc.raw[("hold",)] == "30"
+
+
+@FUZZ
+@given(body=markdown | st.lists(st.sampled_from(["*", "**", "_", "`", "[a]", "(b)", "![c](d.png)", "<e>", "&amp;",
+                                                 "\\", "  \n", "1. ", "- ", "\n\n", "word", "[r]: /x", "[r]"]),
+                                max_size=30).map("".join))
+def test_frozen_inline_patterns_convert_as_python_markdown_s_own_registry(body: str) -> None:
+    """relief.load.markdown hands Python-Markdown's inline processor its patterns as a tuple: every pattern,
+    in the registry's order, and the same HTML and warnings as the registry itself gives."""
+    frozen = Markup()
+    inline = frozen._md.treeprocessors["inline"]
+    assert isinstance(inline.inlinePatterns, tuple) and inline.inlinePatterns == tuple(frozen._md.inlinePatterns)
+    own = Markup()
+    own._md.treeprocessors["inline"].inlinePatterns = own._md.inlinePatterns
+    assert frozen.render(body, Path("x.md")) == own.render(body, Path("x.md"))
