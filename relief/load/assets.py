@@ -99,8 +99,7 @@ def _cached(store: Store, memo: Memo, how: tuple[str, ...], data: bytes, make: C
 
 
 def _picture(record: str) -> bytes | None:
-    from PIL import Image
-
+    Image = photos.pillow()
     try:
         data = base64.b64decode(record, validate=True)
         with Image.open(io.BytesIO(data)) as image:

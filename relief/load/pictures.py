@@ -113,7 +113,7 @@ def check_image(path: Path, data: bytes, *, trusted: bool = False) -> tuple[int,
         raise ContentError(path, 1, 1, "is not an image file (SVG, PNG, JPEG, WebP, GIF, AVIF or ICO)")
     if kind == "SVG":
         return _svg_size(path, data, trusted)
-    from PIL import Image as PILImage  # here, not at the top: a site of SVGs never pays for importing it
+    PILImage = photos.pillow()  # here, not at the top: a site of SVGs never pays for importing it
 
     try:
         with warnings.catch_warnings():
