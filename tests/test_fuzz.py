@@ -7,6 +7,7 @@ its problems point inside the file, and a failed build leaves ``dist/`` as it wa
 
 from __future__ import annotations
 
+import posixpath
 import re
 import string
 from pathlib import Path
@@ -23,6 +24,7 @@ from relief.load import frontmatter
 from relief.load.markdown import Markup
 from relief.load.schema import STRETCH as STRETCH_FIELDS
 from relief.pipeline import Options, build
+from relief.render.urls import _relative
 
 NO_CACHE = Options(cache=False)  # every example parsed afresh; no cache folder written into the site
 
@@ -162,3 +164,15 @@ def test_frozen_inline_patterns_convert_as_python_markdown_s_own_registry(body: 
     own = Markup()
     own._md.treeprocessors["inline"].inlinePatterns = own._md.inlinePatterns
     assert frozen.render(body, Path("x.md")) == own.render(body, Path("x.md"))
+
+
+bundle_paths = st.lists(st.sampled_from(["a", "b", "ab", "es", "index.html", ".", "..", "", "assets", "x.css"]),
+                        max_size=5).map("/".join)
+
+
+@FUZZ
+@given(target=bundle_paths.filter(bool), folder=bundle_paths)
+def test_relative_urls_are_what_posixpath_relpath_gives(target: str, folder: str) -> None:
+    """Every link inside the bundle is made relative by ``urls._relative`` from the parts of the two paths
+    (``relpath`` asks for the working directory on each call): the same answer, whatever the paths."""
+    assert _relative(target, folder or ".") == posixpath.relpath(target, folder or ".")
