@@ -31,8 +31,8 @@ STEPS = (
     ("Jinja (pages, render)", "jinja2/environment.py", "render"),
     ("Jinja (pages, render)", "jinja2/environment.py", "generate"),
     ("Jinja (compile templates)", "jinja2/environment.py", "compile"),
-    ("JSON (records)", "json/__init__.py", "dumps"),
-    ("JSON (records)", "json/__init__.py", "loads"),
+    ("JSON (records, structured data)", "json/__init__.py", "dumps"),
+    ("JSON (records, structured data)", "json/__init__.py", "loads"),
     ("Pillow (icons, pictures)", "relief/load/photos.py", "strip"),
     ("writing the bundle", "relief/publish.py", "finish"),
 )

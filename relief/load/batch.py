@@ -100,18 +100,20 @@ class Batch:
         count = cores() if self.jobs is None else self.jobs
         return count >= 2 and files >= 2 and (self.jobs is not None or files >= POOL_THRESHOLD[start_method()])
 
-    def _parse(self, jobs: list[Job]) -> Iterator[str]:
+    def _parse(self, jobs: list[Job]) -> Iterator[Record]:
         """The record of every job, in order, as each is done; shared out over a pool of processes when it pays."""
         if not jobs:
             return
+        as_json = self.store.folder is not None  # JSON only for a cache folder to keep
         if not self._pool(len(jobs)):
             markup = Markup(allow_html=self.allow_html)
             for kind, path, data in jobs:  # a generator: no handler kept across its pauses
-                yield parse(kind, path, data, markup)
+                yield parse(kind, path, data, markup, as_json=as_json)
             return
         count = cores() if self.jobs is None else self.jobs
         chunks = chunked(jobs, count)
-        done = shared_map(_parse_chunk, chunks, count, start_method(), [self.allow_html] * len(chunks))
+        done = shared_map(_parse_chunk, chunks, count, start_method(), [self.allow_html] * len(chunks),
+                          [as_json] * len(chunks))
         yield from in_order(done, self.workers)
 
     def _read_and_parse(self, files: list[tuple[Kind, Path]], read: Callable[[Path], bytes],
@@ -163,8 +165,8 @@ def _entry(path: Path, record: str | None) -> Entry | None:
         return None
 
 
-def _parse_chunk(jobs: list[Job], allow_html: bool) -> tuple[int, list[str]]:
+def _parse_chunk(jobs: list[Job], allow_html: bool, as_json: bool) -> tuple[int, list[Record]]:
     """The records of ``jobs`` and the id of the process that parsed them."""
     markup = Markup(allow_html=allow_html)  # one converter for the chunk, reset between files
     with alarm_handler():
-        return os.getpid(), [parse(kind, path, data, markup) for kind, path, data in jobs]
+        return os.getpid(), [parse(kind, path, data, markup, as_json=as_json) for kind, path, data in jobs]

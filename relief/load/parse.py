@@ -6,8 +6,7 @@ hash of those inputs, and ``relief.load.batch`` spread many files over every cor
 needs the file system or other files (pictures, ids, group folders) is checked in
 ``relief.load.tree``. An entry travels between processes and into the cache as a plain
 record (``parse``'s result, read by ``Entry.from_record``): JSON text, or, where no cache folder
-keeps it (``--no-cache``), the same record as Python values, which a worker sends back without
-making JSON of it that nobody would read.
+keeps it (``--no-cache``), the same record as Python values: no JSON is made that nobody would read.
 """
 
 from __future__ import annotations
