@@ -21,9 +21,11 @@ from .cache import Memo, Store, stamp
 from .cache.store import renderer_fingerprint
 from .errors import BuildFailed, ContentError, ContentWarning
 from .load import Batch, load_assets, load_catalogs, load_site, load_templates
+from .load.assets import shipped_assets
 from .load.schema import absolute_url
+from .load.tree import read_settings, site_languages
 from .publish import KEEP, Staging, side_files
-from .render import render_site
+from .render import compiled_templates, render_site
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -90,7 +92,7 @@ class Builder:
         if last is not None:
             return _unchanged(self.out, last.report, time.perf_counter() - started)
         stamp.forget(cache, taken)  # from here on, out may change
-        batch = Batch(self.memo, self.store, jobs=options.jobs)
+        batch = Batch(self.memo, self.store, jobs=options.jobs, meanwhile=self._prepare)
         site, warnings = load_site(project, drafts=options.drafts or options.preview, batch=batch)
         _give_back_freed_memory()  # what reading and parsing freed, before the pages take their room
         if options.base_url:
@@ -131,6 +133,25 @@ class Builder:
             stamp.remember(cache, taken, self.out, _kept(site.keep_files),
                             side_files(self.out), _told(report, project))
         return report
+
+
+    def _prepare(self) -> None:
+        """While worker processes parse the content, what the build needs next and the content does not change,
+        kept in the memo under its inputs, where the build finds it once the content is loaded: the checked
+        and stripped files of ``assets/``, and the templates compiled in each language. This process would
+        otherwise do it alone afterwards, one core idle. Whatever is wrong, the build finds and reports in
+        its place, as without this."""
+        project, templates = self.project, self.project / "templates"
+        with suppress(Exception):
+            settings = read_settings(project)
+            if settings is None:
+                return
+            shipped_assets(project, settings.get("allow_html", False), self.store, self.memo)
+            sources = load_templates(templates, project)
+            languages = site_languages(settings)
+            catalogs, errors = load_catalogs(project, languages, templates, sources)
+            for language in languages if not errors else ():
+                compiled_templates(templates, sources, language, catalogs.get(language), self.memo)
 
 
 def _give_back_freed_memory() -> None:

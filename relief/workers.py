@@ -33,12 +33,13 @@ def start_method() -> str:
 
 
 def shared_map(function: Callable[..., T], chunks: list[Any], workers: int, method: str,
-               *extra: list[Any]) -> Iterator[T]:
+               *extra: list[Any], meanwhile: Callable[[], None] | None = None) -> Iterator[T]:
     """``function(chunk, *extra items)`` of every chunk on ``workers`` processes, in order, as each is done.
 
     With fork, the workers see this process's objects as they are when the first chunk goes
     out (``relief.render`` relies on that); their collector is kept off those objects so that
-    it does not copy every page of memory it looks at.
+    it does not copy every page of memory it looks at. ``meanwhile`` runs here once every chunk
+    has gone out, while the workers work, before the first result is taken.
     """
     import multiprocessing  # here, not at the top: most builds need no pool and skip its imports
     from concurrent.futures import ProcessPoolExecutor
@@ -47,7 +48,10 @@ def shared_map(function: Callable[..., T], chunks: list[Any], workers: int, meth
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
                                initializer=_worker_start, initargs=(os.getpid(),))
     try:
-        yield from pool.map(function, chunks, *extra)
+        results = pool.map(function, chunks, *extra)  # every chunk goes out now: the workers start
+        if meanwhile is not None:
+            meanwhile()
+        yield from results
     except BaseException:  # Ctrl-C, a crash: no worker goes on for a build that is over
         pool.shutdown(wait=False, cancel_futures=True)
         for child in multiprocessing.active_children():

@@ -244,6 +244,52 @@ def test_a_render_worker_that_cannot_write_is_one_line_and_the_last_bundle_stays
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist.relief-") and p.is_dir()] == []
 
 
+_AHEAD = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from relief import pipeline, render
+events = []
+made = render.environment
+def environment(*args, **kwargs):
+    events.append("templates compiled")
+    return made(*args, **kwargs)
+render.environment = environment
+load_site = pipeline.load_site
+def loaded(*args, **kwargs):
+    site = load_site(*args, **kwargs)
+    events.append("content loaded")
+    return site
+pipeline.load_site = loaded
+pipeline.build(Path(sys.argv[2]), Path(sys.argv[3]), pipeline.Options(cache=False, jobs=2))
+print(" / ".join(events))
+"""
+
+
+def test_while_workers_parse_the_build_compiles_the_templates_and_prepares_the_assets(tmp_path: Path) -> None:
+    """The build process does what the content does not change while its workers parse: the templates are
+    compiled once, before the content is loaded, and never again; the bundle is the one --jobs 1 makes. A
+    problem found ahead of time is still reported in its place, as --jobs 1 reports it."""
+    project = generate(tmp_path / "big", Shape(pages=2, groups=2, per_group=10))
+    run = subprocess.run([sys.executable, "-c", _AHEAD, str(ROOT), str(project), str(tmp_path / "ahead")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() and run.stdout.strip() == "templates compiled / content loaded"
+    build(project, tmp_path / "serial", Options(cache=False, jobs=1))
+    assert tree_hash(tmp_path / "ahead") == tree_hash(tmp_path / "serial")
+    (project / "assets/icons/icon-192.png").write_bytes(b"not a picture")
+    template = project / "templates/page.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}{%", 1),
+                        encoding="utf-8")
+    runs = {jobs: subprocess.run([sys.executable, str(ROOT / "build.py"), "--project", str(project), "--no-cache",
+                                  "--jobs", jobs, "--out", str(tmp_path / jobs)], capture_output=True, text=True)
+            for jobs in ("1", "2")}
+    told = {jobs: r.stderr.replace(f"{tmp_path / jobs}", "OUT").replace(f"{jobs}/ was", "OUT/ was")
+            for jobs, r in runs.items()}
+    assert [r.returncode for r in runs.values()] == [1, 1] and told["2"] == told["1"]
+    assert "icon-192.png:1:1: error: is named .png but is not a PNG image" in told["2"]
+
+
 def test_files_the_workers_cannot_read_get_the_same_messages_as_in_one_process(tmp_path: Path) -> None:
     """A cold build has the pooled workers read the files themselves: a FIFO, a link out of the project, a file
     over the size limit and one without permission are each still one message at the file, as with --jobs 1."""

@@ -38,24 +38,7 @@ def load_assets(project: Path, site: Site, store: Store | None = None, memo: Mem
     """
     files = Files(project)
     store, memo = store or Store(None), memo or Memo()
-    sources, errors = scan(files, project / "assets")
-    found: dict[str, bytes] = {}
-    for logical, path in sources.items():
-        try:
-            data = files.read(path)
-            suffix = path.suffix.lower()
-            if suffix in IMAGE_TYPES:
-                check_image(path, data, trusted=site.allow_html)
-                if IMAGE_TYPES[suffix] not in ("SVG", "ICO"):
-                    data = _cached(store, memo, ("strip", IMAGE_TYPES[suffix]), data,
-                                   lambda d, kind=IMAGE_TYPES[suffix]: photos.strip(d, kind))
-            elif suffix == ".css":  # checked and read as text: BOM gone, line ends made \n
-                data = decode(path, data).encode("utf-8")
-            found[logical] = data
-        except ContentError as error:
-            errors.append(error)
-    if errors:
-        raise BuildFailed(errors)
+    found = shipped_assets(project, site.allow_html, store, memo)
     pictures = {s.image.source: s.image for page in site.pages for s in page.stretches if s.image}
     for source, image in pictures.items():  # checked by the loader
         if not image.variants:
@@ -68,6 +51,33 @@ def load_assets(project: Path, site: Site, store: Store | None = None, memo: Mem
             found[logical] = _cached(store, memo, ("resize", str(width), suffix), data,
                                      lambda d, w=width, x=suffix: photos.encode(d, w, x))
     return dict(sorted(found.items()))
+
+
+def shipped_assets(project: Path, allow_html: bool, store: Store, memo: Memo) -> dict[str, bytes]:
+    """The files of ``assets/`` by logical name, as published: each picture checked, a raster one with its
+    metadata stripped (kept in ``store`` and ``memo``), a stylesheet as UTF-8 text."""
+    files = Files(project)
+    sources, errors = scan(files, project / "assets")
+    found: dict[str, bytes] = {}
+    for logical, path in sources.items():
+        try:
+            data = files.read(path)
+            suffix = path.suffix.lower()
+            if suffix in IMAGE_TYPES:
+                checked = ("checked asset", path, allow_html, data)  # the same bytes were checked before
+                if memo.get(checked) is None:
+                    memo.keep(checked, check_image(path, data, trusted=allow_html))
+                if IMAGE_TYPES[suffix] not in ("SVG", "ICO"):
+                    data = _cached(store, memo, ("strip", IMAGE_TYPES[suffix]), data,
+                                   lambda d, kind=IMAGE_TYPES[suffix]: photos.strip(d, kind))
+            elif suffix == ".css":  # checked and read as text: BOM gone, line ends made \n
+                data = decode(path, data).encode("utf-8")
+            found[logical] = data
+        except ContentError as error:
+            errors.append(error)
+    if errors:
+        raise BuildFailed(errors)
+    return found
 
 
 def sources_name(project: Path, path: Path) -> str | None:

@@ -38,6 +38,8 @@ class Batch:
     allow_html: bool = False
     jobs: int | None = None
     workers: set[int] = field(default_factory=set)  # process ids of the workers that parsed a file
+    # what this process does while workers parse (relief.pipeline: what the build needs next, ahead of time)
+    meanwhile: Callable[[], None] | None = None
 
     def entries(self, files: list[tuple[Kind, Path]], read: Callable[[Path], bytes]) -> dict[Path, Entry]:
         """The entry of every file that ``read`` can read; one it cannot is left out (the loader reports why)."""
@@ -113,7 +115,7 @@ class Batch:
         count = cores() if self.jobs is None else self.jobs
         chunks = chunked(jobs, count)
         done = shared_map(_parse_chunk, chunks, count, start_method(), [self.allow_html] * len(chunks),
-                          [as_json] * len(chunks))
+                          [as_json] * len(chunks), meanwhile=self.meanwhile)
         yield from in_order(done, self.workers)
 
     def _read_and_parse(self, files: list[tuple[Kind, Path]], read: Callable[[Path], bytes],
@@ -126,8 +128,8 @@ class Batch:
         _reading = (read, self.store.key, self._flag, self.store.folder is not None)
         try:
             chunks = chunked(files, count, per_worker=16)  # small chunks: no core idles long at the end
-            yield from in_order(shared_map(_read_chunk, chunks, count, "fork", [self.allow_html] * len(chunks)),
-                                self.workers)
+            yield from in_order(shared_map(_read_chunk, chunks, count, "fork", [self.allow_html] * len(chunks),
+                                           meanwhile=self.meanwhile), self.workers)
         finally:
             _reading = None
 

@@ -230,18 +230,30 @@ def _languages(loader: Loader, settings: dict[str, Any]) -> tuple[str, ...]:
         loader.errors.append(ContentError(loader.content / "site.yaml", 1, 1, f"'language' is {default} but "
                                           f"'languages' starts with {listed[0]}; the first of 'languages' is the "
                                           "default language: give one of the two"))
+    return site_languages(settings)
+
+
+def site_languages(settings: dict[str, Any]) -> tuple[str, ...]:
+    """The languages ``site.yaml``'s settings give, the default first."""
+    listed, default = settings.get("languages"), settings.get("language")
     return tuple(listed) if listed else (default or "en",)
 
 
-def read_base_url(project: Path) -> str | None:
-    """The ``base_url`` of ``site.yaml`` if it can be read and is valid (``serve`` serves under its path)."""
+def read_settings(project: Path) -> dict[str, Any] | None:
+    """The valid settings of ``site.yaml``, if it can be read at all (what is wrong, the build says)."""
     site_file = project / "content" / "site.yaml"
     try:
         text = decode(site_file, Files(project).read(site_file))
         values, _ = schema.validate(parse_yaml(site_file, text), schema.SITE, "site.yaml")
     except ContentError:
         return None
-    return values.get("base_url")
+    return values
+
+
+def read_base_url(project: Path) -> str | None:
+    """The ``base_url`` of ``site.yaml`` if it can be read and is valid (``serve`` serves under its path)."""
+    settings = read_settings(project)
+    return settings.get("base_url") if settings is not None else None
 
 
 def _load_pages(loader: Loader) -> Iterator[Page | None]:

@@ -59,17 +59,7 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
     catalog_key = tuple(sorted(catalogs.items()))
 
     def env_of(language: str) -> jinja2.Environment:
-        """The templates in one language: they compile once per process and language, here, before any
-        render worker is forked (else each worker would compile them all again)."""
-        compiled = ("environment", templates, template_key, language, catalogs.get(language))
-        env = memo.get(compiled)
-        if env is None:
-            env = memo.keep(compiled, environment(templates, sources, language, catalogs.get(language)))
-            for name in sources:
-                if name.endswith(".html"):
-                    with suppress(jinja2.TemplateError):  # its page's job says what is wrong, at its line
-                        env.get_template(name)
-        return env
+        return compiled_templates(templates, sources, language, catalogs.get(language), memo)
 
     asset_key = tuple(asset_files.items())
     assets = memo.get(("assets", asset_key)) or memo.keep(("assets", asset_key), fingerprint_all(asset_files))
@@ -162,6 +152,22 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
                                        version=offline.version(kept), files=kept)
     files["_headers"] = headers(site, urls, files)
     return files
+
+
+def compiled_templates(templates: Path, sources: dict[str, bytes], language: str, catalog: bytes | None,
+                       memo: Memo) -> jinja2.Environment:
+    """The templates in one language (``catalog``: its compiled catalog), every page template compiled: once
+    per process and language, kept in ``memo`` under all of their words, before any render worker is forked
+    (else each worker would compile them all again)."""
+    compiled = ("environment", templates, tuple(sources.items()), language, catalog)
+    env = memo.get(compiled)
+    if env is None:
+        env = memo.keep(compiled, environment(templates, sources, language, catalog))
+        for name in sources:
+            if name.endswith(".html"):
+                with suppress(jinja2.TemplateError):  # its page's job says what is wrong, at its line
+                    env.get_template(name)
+    return env
 
 
 # Without --jobs, below this much to render (about a stretch each) rendering here is quicker than starting workers
