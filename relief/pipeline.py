@@ -106,10 +106,10 @@ class Builder:
             catalogs, errors = load_catalogs(project, site.languages, project / "templates", sources)
             if errors:
                 raise BuildFailed(errors)
-            with Staging(self.out, site.keep_files) as staging:  # render workers write pages into it
+            with Staging(self.out, site.keep_files) as staging:  # render workers may write pages into it
                 files = render_site(site, project / "templates", sources, assets, catalogs=catalogs,
                                     preview=options.preview, memo=self.memo, jobs=options.jobs, workers=renderers,
-                                    write=staging.put)
+                                    open_output=staging.open)
                 staging.finish(files)
         except ContentError as error:  # a template or output-folder problem: one place, one line
             raise BuildFailed([error]) from None

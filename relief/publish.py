@@ -25,7 +25,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import cache
 from pathlib import Path
@@ -55,35 +55,49 @@ def publish(files: dict[str, bytes], out: Path, keep: Iterable[str] = ()) -> Non
 class Staging:
     """A new bundle for ``out`` being written: ``with Staging(out, keep) as staging``, then ``staging.finish(files)``.
 
-    Entering takes the output folder's lock, removes what an interrupted build left and refuses an output
-    folder holding what no bundle wrote, before anything is rendered. ``put`` writes one file into the new
-    bundle from any process (a render worker writes its pages as it makes them, so the build never holds
-    them all); ``finish`` writes the rest (the value of a file already put is not bytes, and is skipped),
-    then the manifest, moves in what ``out`` keeps and swaps the bundle in. Leaving the block without
-    ``finish``, or with an error, discards the new bundle: ``out`` stays as it was. A failure to write
-    becomes one ``ContentError`` about the machine.
+    ``open`` makes the new bundle's hidden folder beside ``out`` (taking the output folder's lock and
+    removing what an interrupted build left) before a pool of render workers starts: each worker then
+    writes its pages into it with ``put``, so the build never holds them all. ``finish`` opens it if
+    that was not needed, checks ``out`` (what it keeps, and that it holds nothing no bundle wrote: right
+    before writing, as files may have been saved there while the pages rendered), writes every file not
+    put already (the value of one that was is not bytes), then the manifest, moves in what ``out``
+    keeps and swaps the bundle in. Leaving the block without ``finish``, or with an error, discards the
+    new bundle: ``out`` stays as it was. A failure to write becomes one ``ContentError`` about the machine.
     """
 
     def __init__(self, out: Path, keep: Iterable[str] = ()) -> None:
         self.out, self.keep = out.absolute(), (*KEEP, *keep)
-        self.folder: Path | None = None  # the new bundle, while it is written
+        self.folder: Path | None = None  # the new bundle, once open
         self._files: dict[str, Any] = {}  # once finishing: every file, for a message about their size
-        self._kept: list[str] = []
         self._lock: ExitStack | None = None
 
     def __enter__(self) -> Staging:
+        return self
+
+    def open(self) -> Callable[[str, bytes], None] | None:
+        """Make the new bundle's folder now, and give what writes a file into it (``put``); None if ``out``
+        cannot take a bundle: then the pages come back to the build, and ``finish`` says what is wrong,
+        once every page is rendered, as for a build that writes them itself."""
         try:
-            self.out = _target(self.out)
-            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self._open()
+        except ContentError:
+            return None
+        return self.put
+
+    def _open(self) -> None:
+        if self.folder is not None:
+            return
+        out = _target(self.out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
             with ExitStack() as stack:
-                stack.enter_context(_lock(self.out))
-                _clean_leftovers(self.out)
-                self._kept = _kept(self.out, self.keep)
-                self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out.name}{_TEMP_MARK}new-", dir=self.out.parent))
+                stack.enter_context(_lock(out))
+                _clean_leftovers(out)
+                self.folder = Path(tempfile.mkdtemp(prefix=f".{out.name}{_TEMP_MARK}new-", dir=out.parent))
                 self._lock = stack.pop_all()
         except OSError as exc:
-            raise _trouble(exc, self.out, {}) from None
-        return self
+            raise _trouble(exc, out, self._files) from None
+        self.out = out
 
     def put(self, relative: str, data: bytes) -> None:
         """Write one file of the bundle (linked from the previous bundle if it is the same there)."""
@@ -95,22 +109,29 @@ class Staging:
 
     def finish(self, files: dict[str, Any]) -> None:
         """Write every file of ``files`` not put already, and swap the bundle in."""
-        assert self.folder is not None
         self._files = files
-        _write(files, self.out, self.folder)
-        for name in self._kept:  # from here on a leftover holds them: _discard puts them back
-            os.rename(self.out / name, self.folder / name)
-        _swap(self.folder, self.out)
+        self._open()
+        assert self.folder is not None
+        try:
+            kept = _kept(self.out, self.keep)
+            _write(files, self.out, self.folder)
+            for name in kept:  # from here on a leftover holds them: _discard puts them back
+                os.rename(self.out / name, self.folder / name)
+            _swap(self.folder, self.out)
+        except OSError as exc:
+            raise _trouble(exc, self.out, files) from None
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, trace: object) -> None:
-        assert self._lock is not None and self.folder is not None
+        if self._lock is None or self.folder is None:  # never opened: nothing to discard
+            return
         try:
             with self._lock:
                 _discard(self.folder, self.out)
         except OSError as error:
             if exc is None:
                 raise _trouble(error, self.out, self._files) from None
-        if isinstance(exc, OSError):
+        # a render worker's failure to write a page into the new bundle (any other error goes on as it is)
+        if isinstance(exc, OSError) and exc.filename and Path(exc.filename).is_relative_to(self.folder):
             raise _trouble(exc, self.out, self._files) from None
 
 

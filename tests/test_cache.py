@@ -244,6 +244,70 @@ def test_a_render_worker_that_cannot_write_is_one_line_and_the_last_bundle_stays
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist.relief-") and p.is_dir()] == []
 
 
+_DURING = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from relief import pipeline
+from relief.errors import BuildFailed
+project, out, what = Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+builder = pipeline.Builder(project, out, pipeline.Options(cache=False, jobs=2))
+if what == "twice":  # one Builder, two builds, a page of the bundle deleted between them
+    builder.build()
+    (out / "index.html").unlink()
+elif what == "saved":  # a file saved into the bundle while its pages render
+    render_site = pipeline.render_site
+    def saving(*args, **kwargs):
+        (out / "page-0001/notes.txt").write_text("mine")
+        return render_site(*args, **kwargs)
+    pipeline.render_site = saving
+try:
+    print("renderers", builder.build().renderers)
+except BuildFailed as failed:
+    print("\\n".join(str(problem) for problem in failed.errors))
+"""
+
+
+def during(project: Path, out: Path, what: str) -> str:
+    run = subprocess.run([sys.executable, "-c", _DURING, str(ROOT), str(project), str(out), what],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def test_a_builder_that_builds_again_writes_every_page_again(tmp_path: Path) -> None:
+    """Pages its workers wrote out are not kept for the next build of the same Builder: that one renders and
+    writes them all again, however the output folder was changed in between."""
+    project = generate(tmp_path / "big", Shape(pages=3, groups=2, per_group=5))
+    assert during(project, tmp_path / "twice", "twice") == "renderers 2"
+    build(project, tmp_path / "serial", Options(cache=False, jobs=1))
+    assert tree_hash(tmp_path / "twice") == tree_hash(tmp_path / "serial")
+
+
+def test_a_file_saved_into_the_bundle_while_pages_render_is_refused_not_deleted(tmp_path: Path) -> None:
+    project = generate(tmp_path / "big", Shape(pages=3, groups=2, per_group=5))
+    out = tmp_path / "dist"
+    build(project, out, Options(cache=False, jobs=1))
+    told = during(project, out, "saved")
+    assert told.startswith(f"{out}:1:1: error: holds 1 file(s) the last build did not write (page-0001/notes.txt)")
+    assert (out / "page-0001/notes.txt").read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir() and ".relief-" in p.name] == []
+
+
+def test_a_template_error_is_told_before_an_output_folder_that_cannot_take_the_bundle(tmp_path: Path) -> None:
+    project = generate(tmp_path / "big", Shape(pages=3, groups=1, per_group=3))
+    foreign = tmp_path / "foreign"
+    write(foreign / "essay.txt", "not a bundle")
+    template = project / "templates/page.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block main %}", "{% block main %}{{ page.no_such_field.x }}", 1), encoding="utf-8")
+    runs = [subprocess.run([sys.executable, str(ROOT / "build.py"), "--project", str(project), "--no-cache",
+                            "--jobs", jobs, "--out", str(foreign)], capture_output=True, text=True) for jobs in "12"]
+    assert [run.returncode for run in runs] == [1, 1] and runs[0].stderr == runs[1].stderr
+    assert "page.html" in runs[1].stderr and "no_such_field" in runs[1].stderr
+    assert sorted(p.name for p in foreign.iterdir()) == ["essay.txt"]
+
+
 _AHEAD = """
 import sys
 sys.path.insert(0, sys.argv[1])

@@ -1,7 +1,7 @@
 """A validated ``Site`` and the sources it names in, the bundle's files out (path -> bytes).
 
-Pure: nothing is read from or written to disk here, except through the ``write`` a build may
-give, with which render workers put their pages straight into the new bundle
+Pure: nothing is read from or written to disk here, except through what a build's ``open_output``
+gives, with which render workers put their pages straight into the new bundle
 (``relief.publish.Staging``): then a page's value is its size and hash (``offline.Written``),
 not its bytes. Pages go through the Jinja templates with autoescape on (``templates``); every
 URL is made by one ``Urls`` helper from ``base_url`` (``urls``); assets get hashed names
@@ -40,17 +40,19 @@ PLAN_MAKER = "plan/"
 def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_files: dict[str, bytes], *,
                 catalogs: dict[str, bytes] | None = None, preview: bool = False, memo: Memo | None = None,
                 jobs: int | None = None, workers: set[int] | None = None,
-                write: Callable[[str, bytes], None] | None = None) -> dict[str, bytes | offline.Written]:
+                open_output: Callable[[], Callable[[str, bytes], None] | None] | None = None,
+                ) -> dict[str, bytes | offline.Written]:
     """Every file of the bundle, by path relative to the bundle.
 
     ``sources`` are the templates by name (``templates`` is their folder, for messages),
-    ``asset_files`` the assets by logical name, ``catalogs`` the compiled catalog of each language that has
-    one (``relief.load.catalogs``). Where pages render on a pool of workers for a one-off build, each
-    worker hands its pages to ``write`` (path, bytes) if given, and only their sizes and hashes come
-    back. Every URL of a page is relative to where the page is in the bundle (``Urls``), so the home
-    page is rendered once for ``index.html`` and once for its own folder. Within one process
-    (``serve``), a page whose inputs are all as in the last build is not rendered again: its key holds the whole site
-    (a template may show anything of any page), the templates, the assets and the mode.
+    ``asset_files`` the assets by logical name, ``catalogs`` the compiled catalog of each language that
+    has one (``relief.load.catalogs``). Where pages render on a pool of workers for a one-off build,
+    ``open_output`` (if given) is called first: each worker hands its pages to what it returns (path,
+    bytes), and only their sizes and hashes come back. Every URL of a page is relative to where the
+    page is in the bundle (``Urls``), so the home page is rendered once for ``index.html`` and once
+    for its own folder. Within one process (``serve``), a page whose inputs are all as in the last
+    build is not rendered again: its key holds the whole site (a template may show anything of any
+    page), the templates, the assets and the mode.
     """
     memo = memo or Memo()
     catalogs = catalogs or {}
@@ -130,9 +132,10 @@ def render_site(site: Site, templates: Path, sources: dict[str, bytes], asset_fi
         weights.append(1)
         # a session (serve) keeps the bytes of its pages for the next build: there they are not written out
         pages = dict(zip((where for where, _ in jobs),
-                         _each(_run, jobs, weights, jobs_option, workers, None if memo.lasting else write),
+                         _each(_run, jobs, weights, jobs_option, workers, None if memo.lasting else open_output),
                          strict=True))
-    memo.keep(key, pages)
+    if all(isinstance(data, bytes) for data in pages.values()):  # written out: a next build renders them again
+        memo.keep(key, pages)
     files.update(pages)
     files["sitemap.xml"] = sitemap(site, urls)
     files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {urls('sitemap.xml', absolute=True)}\n".encode()
@@ -177,12 +180,13 @@ _work: tuple[Callable[[Any], bytes], list[Any], Callable[[str, bytes], None] | N
 
 
 def _each(function: Callable[[Any], bytes], jobs: list[tuple[str, Any]], weights: list[int], option: int | None,
-          pids: set[int], write: Callable[[str, bytes], None] | None = None) -> list[bytes | offline.Written]:
+          pids: set[int], open_output: Callable[[], Callable[[str, bytes], None] | None] | None = None,
+          ) -> list[bytes | offline.Written]:
     """``function`` of every job, in order; on a pool of forked workers, which inherit ``function``,
     when the site is big enough (or ``option``, ``--jobs``, asks for N workers) and this process may fork.
-    A worker gives each result to ``write`` with the job's path, if given, and sends back only its
-    size and hash: the pages then never pile up here. A failure to write comes back through the pool as
-    the ``OSError`` it was.
+    Before the pool starts, ``open_output`` (if given) gives what a worker hands each result to, with
+    the job's path, sending back only its size and hash: the pages then never pile up here. A failure
+    to write comes back through the pool as the ``OSError`` it was.
 
     ``weights`` are what each job renders (its stretches): the heaviest go out first, so that no core is
     left with one long page (the plan maker holds every stretch) while the other has finished."""
@@ -191,6 +195,7 @@ def _each(function: Callable[[Any], bytes], jobs: list[tuple[str, Any]], weights
     if (count < 2 or len(jobs) < 2 or start_method() != "fork"
             or (option is None and sum(weights) < POOL_THRESHOLD)):
         return [function(job) for job in jobs]
+    write = open_output() if open_output is not None else None
     _work = (function, jobs, write)  # a worker is sent indices: it has the jobs from the fork
     order = sorted(range(len(jobs)), key=weights.__getitem__, reverse=True)
     try:
