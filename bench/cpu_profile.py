@@ -65,9 +65,9 @@ def main() -> None:
     total, found = shares(pstats.Stats(profile))
     print(f"cold build of {report.stretches} stretches in one process, profiled: {total:.2f} s")
     for label, seconds in sorted(found.items(), key=lambda item: -item[1]):
-        print(f"  {label:28s} {seconds:6.2f} s  {100 * seconds / total:5.1f} %")
+        print(f"  {label:32s} {seconds:6.2f} s  {100 * seconds / total:5.1f} %")
     rest = total - sum(found.values())
-    print(f"  {'everything else':28s} {rest:6.2f} s  {100 * rest / total:5.1f} %")
+    print(f"  {'everything else':32s} {rest:6.2f} s  {100 * rest / total:5.1f} %")
 
 
 if __name__ == "__main__":
