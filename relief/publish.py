@@ -284,7 +284,7 @@ def _discard(leftover: Path, out: Path) -> None:
     after putting back into ``out`` what no bundle wrote (a kept ``.git``, say). What cannot be put back
     (``out`` has one of that name already) is not deleted: then the folder stays as it is."""
     written = _written(leftover)
-    if written is None:  # made, then killed before its manifest: it holds nothing yet
+    if written is None:  # killed before its manifest: it holds only what the build wrote (pages workers put)
         shutil.rmtree(leftover, ignore_errors=True)
         return
     for name in os.listdir(leftover):

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import errno
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Run, stretch_md, tree_hash, write
+from conftest import ROOT, Run, stretch_md, tree_hash, write
 
 from relief.publish import MANIFEST
 
@@ -104,6 +107,38 @@ def test_a_lock_file_that_is_a_link_is_never_truncated(tiny: Path, tmp_path: Pat
     result = cli(tiny)
     assert result.code == 1 and ".dist.relief-lock:1:1: error: cannot be used as the build's lock file" in result.err
     assert precious.read_text(encoding="utf-8") == "do not truncate me\n"
+
+
+def test_a_killed_builds_pages_without_a_manifest_are_removed_and_dist_is_kept(tmp_path: Path) -> None:
+    """Killed (SIGKILL) while its render workers were writing pages into the new bundle, before its manifest: the
+    folder holds only pages that build wrote, dist/ is as it was, and the next build removes the folder."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from synth import Shape, generate
+
+    project = generate(tmp_path / "big", Shape(pages=6, groups=4, per_group=25))
+    command = [sys.executable, str(ROOT / "build.py"), "--project", str(project), "--no-cache", "--jobs", "2"]
+    subprocess.run(command, check=True, capture_output=True)
+    before = tree_hash(project / "dist")
+    template = project / "templates/page.html"  # every page changes, and each takes a while to render
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block main %}", "{% block main %}<p>Changed.</p>{% for _ in range(3000000) %}{% endfor %}", 1),
+        encoding="utf-8")
+    build = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120  # a bound for a broken build, not a timing assertion
+    staged: list[Path] = []
+    while build.poll() is None and time.monotonic() < deadline and not staged:
+        staged = [page for folder in project.glob(".dist.relief-new-*") for page in folder.glob("*/index.html")]
+    build.kill()  # SIGKILL: its workers die with it
+    build.wait()
+    assert staged, "no page was seen in the new bundle before the build ended"
+    left = list(project.glob(".dist.relief-new-*"))
+    assert left and all(not (folder / MANIFEST).exists() for folder in left)
+    assert tree_hash(project / "dist") == before
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% for _ in range(3000000) %}{% endfor %}", ""), encoding="utf-8")
+    subprocess.run(command, check=True, capture_output=True)
+    assert list(project.glob(".dist.relief-new-*")) == []
+    assert "<p>Changed.</p>" in (project / "dist/index.html").read_text(encoding="utf-8")
 
 
 def test_a_git_folder_left_in_a_killed_builds_staging_folder_is_put_back(tiny: Path, cli: Callable[..., Run]) -> None:
