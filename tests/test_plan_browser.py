@@ -29,8 +29,8 @@ from playwright.sync_api import Browser, Page, expect
 from test_portable_browser import clinic
 from test_validators import AXE_TAGS, VNU, _vnu_or_skip
 
+from relief import model
 from relief.cli import main
-from relief.load import routine
 from relief.load.tree import load_site
 from relief.model import Position, Stretch
 from relief.render.templates import plain
@@ -92,7 +92,7 @@ def dosed(stretch: Stretch, seconds: list[int], reps: int) -> Stretch:
     return replace(stretch, hold=seconds[0], reps=reps)
 
 
-EXPECTED_PLAN = plain(routine.plan(tuple(dosed(STRETCHES[i], s, r) for i, (s, r, _) in CHOSEN.items())))
+EXPECTED_PLAN = plain(model.plan(tuple(dosed(STRETCHES[i], s, r) for i, (s, r, _) in CHOSEN.items())))
 EXPECTED_SECONDS = sum(segment["seconds"] for segment in EXPECTED_PLAN)
 
 
@@ -245,7 +245,7 @@ def _spoken(seconds: int) -> str:
 
 def test_the_routine_runs_the_clinicians_doses_for_exactly_their_time(view: Page) -> None:
     plan = json.loads(view.locator("#your-plan-stretches [data-routine-plan]").text_content() or "[]")
-    assert plan == EXPECTED_PLAN  # the countdowns relief/load/routine.py makes of these doses
+    assert plan == EXPECTED_PLAN  # the countdowns relief/model.py makes of these doses
     view.locator("#your-plan-stretches").get_by_role("button", name="Start routine").click()
     dialog = view.get_by_role("dialog")
     expect(dialog.get_by_role("heading", level=2)).to_have_text(STRETCHES["heel-press-three-angles"].title)
@@ -462,7 +462,7 @@ def test_an_extra_in_a_plan_shows_how_often_and_stays_out_of_its_routine(tab: Pa
     expect(tab.locator("#wall-slides > summary .dose")).to_have_text("20 seconds, 3 times, 2 times a day")
     plan = json.loads(tab.locator("#your-plan-stretches [data-routine-plan]").text_content() or "[]")
     assert {segment["stretch"] for segment in plan} == {"wall-slides"}
-    assert plan == plain(routine.plan((dosed(STRETCHES["wall-slides"], [20], 3),)))
+    assert plan == plain(model.plan((dosed(STRETCHES["wall-slides"], [20], 3),)))
 
 
 def test_with_several_pages_the_plan_keeps_to_the_page_it_is_from(browser: Browser, tmp_path: Path) -> None:

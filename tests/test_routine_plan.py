@@ -11,7 +11,11 @@ from conftest import ROOT, stretch_md, write
 
 from relief.errors import BuildFailed
 from relief.load import load_site
-from relief.load.routine import CHANGE_POSITION, CHANGE_SIDE, GET_READY, NEXT_POSITION, plan, seconds, stretch_of
+from relief.load.routine import seconds, stretch_of
+from relief.model import PACE, plan
+
+GET_READY, CHANGE_POSITION, CHANGE_SIDE, NEXT_POSITION = (PACE.get_ready, PACE.change_position, PACE.change_side,
+                                                       PACE.next_position)
 
 STRETCH = "content/neck-relief/sitting/02-chin-tuck.md"
 PAGE = "content/neck-relief/_page.md"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import cache
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -89,10 +90,11 @@ def _open(data: bytes) -> PILImage:
     return pillow().open(io.BytesIO(data))
 
 
+@cache
 def pillow() -> ModuleType:
-    """``PIL.Image``, with the plugins of every kind of picture relief takes loaded. It loads PNG, JPEG and GIF
-    itself; for another kind (the favicon's ICO, WebP, AVIF), ``Image.open`` would load all of Pillow's forty
-    plugins to find it: 26 ms of each build."""
+    """``PIL.Image``, with the plugins of every kind of picture relief takes loaded (once: a missing AVIF
+    plugin is not looked for again). It loads PNG, JPEG and GIF itself; for another kind (the favicon's ICO,
+    WebP, AVIF), ``Image.open`` would load all of Pillow's forty plugins to find it: 26 ms of each build."""
     from PIL import IcoImagePlugin, Image, WebPImagePlugin  # noqa: F401  (registered for Image.open)
 
     with suppress(ImportError):  # Pillow 11.2 and newer

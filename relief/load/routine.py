@@ -15,17 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError
-from ..model import PACE, Position, Stretch, run_seconds
-from ..model import plan as plan  # the segments live with the model: a group makes its own when asked
+from ..model import Position, Stretch, run_seconds
 from .frontmatter import Located
 from .schema import MAX_SECONDS
 
-# Seconds chosen for the clinician's review (README.md, "The guided routine"), kept in the model because the
-# patient's view of a clinician's plan plans with the same numbers (relief/model.py, ``Pace``):
-GET_READY = PACE.get_ready
-CHANGE_POSITION = PACE.change_position
-CHANGE_SIDE = PACE.change_side
-NEXT_POSITION = PACE.next_position
 TIMINGS = ("hold", "duration", "positions")
 
 
