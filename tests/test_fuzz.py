@@ -151,19 +151,57 @@ def test_a_stretch_s_front_matter_takes_the_quick_walk(monkeypatch: pytest.Monke
     assert doc.at("positions", 0, "hold") == (6, 5) and doc.raw[("hold",)] == "30"
 
 
+INLINE_BITS = ["*", "**", "_", "__", "`", "``", "[a]", "(b)", "![c](d.png)", "!", "[", "]", "<e>", "</e>", "<",
+               ">", "<https://x.org>", "<a@b.org>", "&amp;", "&#42;", "&", "\\", "\\*", "  \n", "\t\n", "\t", "  ",
+               "1. ", "- ", "> ", "    ", "\n", "\n\n", "word", "[r]: /x", "[r]", "[r][]", "![r]", "\x02", "\x03"]
+
+
 @FUZZ
-@given(body=markdown | st.lists(st.sampled_from(["*", "**", "_", "`", "[a]", "(b)", "![c](d.png)", "<e>", "&amp;",
-                                                 "\\", "  \n", "1. ", "- ", "\n\n", "word", "[r]: /x", "[r]"]),
-                                max_size=30).map("".join))
-def test_frozen_inline_patterns_convert_as_python_markdown_s_own_registry(body: str) -> None:
-    """relief.load.markdown hands Python-Markdown's inline processor its patterns as a tuple: every pattern,
-    in the registry's order, and the same HTML and warnings as the registry itself gives."""
-    frozen = Markup()
-    inline = frozen._md.treeprocessors["inline"]
-    assert isinstance(inline.inlinePatterns, tuple) and inline.inlinePatterns == tuple(frozen._md.inlinePatterns)
+@given(body=markdown | st.lists(st.sampled_from(INLINE_BITS), max_size=30).map("".join))
+def test_chosen_inline_patterns_convert_as_python_markdown_s_own_registry(body: str) -> None:
+    """relief.load.markdown hands Python-Markdown's inline processor, for each text, the patterns that can match
+    in it, as a tuple in the registry's order: the same HTML and warnings as the registry itself gives."""
+    chosen = Markup()
+    inline = chosen._md.treeprocessors["inline"]
+    assert isinstance(inline.inlinePatterns, tuple) and inline.inlinePatterns == tuple(chosen._md.inlinePatterns)
     own = Markup()
+    own._inline.frozen = False  # Python-Markdown's own registry, every pattern on every text
     own._md.treeprocessors["inline"].inlinePatterns = own._md.inlinePatterns
-    assert frozen.render(body, Path("x.md")) == own.render(body, Path("x.md"))
+    assert chosen.render(body, Path("x.md")) == own.render(body, Path("x.md"))
+    assert isinstance(inline.inlinePatterns, tuple) and set(inline.inlinePatterns) <= set(chosen._md.inlinePatterns)
+
+
+def test_a_plain_text_is_converted_with_only_the_patterns_it_can_need() -> None:
+    """Words and ``**`` alone: no pattern for backticks, links, pictures, HTML or entities is tried on them."""
+    markup = Markup()
+    inline = markup._md.treeprocessors["inline"]
+    assert markup.render("Sit **tall** and breathe out.", Path("x.md"))[0] == \
+        "<p>Sit <strong>tall</strong> and breathe out.</p>"
+    registry = markup._md.inlinePatterns
+    assert inline.inlinePatterns == (registry["em_strong"],)
+    assert markup.render("Press [here](https://x.org)!", Path("x.md"))[0] == \
+        '<p>Press <a href="https://x.org">here</a>!</p>'
+    assert registry["link"] in inline.inlinePatterns and registry["backtick"] not in inline.inlinePatterns
+
+
+texts_without = st.text(alphabet=string.printable + "é\u00a0", max_size=60)
+
+
+@FUZZ
+@given(text=st.lists(st.sampled_from(INLINE_BITS) | texts_without, max_size=12).map("".join))
+def test_no_inline_pattern_matches_a_text_without_what_it_needs(text: str) -> None:
+    """What the choice rests on, checked against the regular expressions of the installed Python-Markdown: each
+    pattern that needs a character finds nothing in a text from which that character is taken out."""
+    markup = Markup()
+    needs = markup._inline.needs
+    assert sum(1 for n in needs if n != ("",)) >= 10  # every pattern of Python-Markdown 3.x is known
+    for pattern, texts in zip(markup._inline.patterns, needs, strict=True):
+        without = text
+        while texts != ("",) and any(needed in without for needed in texts):  # " \t " loses its tab: "  "
+            for needed in texts:
+                without = without.replace(needed, "")
+        if texts != ("",):
+            assert pattern.compiled_re.search(without) is None, (pattern, without)
 
 
 bundle_paths = st.lists(st.sampled_from(["a", "b", "ab", "es", "index.html", ".", "..", "", "assets", "x.css"]),

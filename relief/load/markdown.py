@@ -140,12 +140,13 @@ class Markup:
         self._md.treeprocessors.register(_UnsafeLinks(self._md, self._dropped), "unsafe_links", 1)
         if not allow_html:
             self._md.postprocessors.register(_OmitRawHtml(self._md, self._dropped), "raw_html", 30)
-        _freeze_inline_patterns(self._md)
+        self._inline = _InlinePatterns(self._md)
 
     def render(self, source: str, path: Path, first_line: int = 1) -> tuple[str, list[ContentWarning]]:
         """HTML of ``source`` and a warning for everything left out of it."""
         self._dropped.clear()
         self._md.reset()
+        self._inline.choose(source)
         try:
             with _Budget(BUDGET_SECONDS):
                 out = self._md.convert(source)
@@ -176,14 +177,55 @@ class Markup:
         return ContentWarning(path, line, column, f"{kind} left out of the page; use an https:// link")
 
 
-def _freeze_inline_patterns(md: markdown.Markdown) -> None:
-    """Hand Python-Markdown's inline processor its patterns as a tuple, once every extension has registered
-    them: it looks one up by index about a hundred times a stretch, and its ``Registry`` checks its order on
-    each look-up (5 % of a conversion). The processor only counts and indexes them (Python-Markdown 3.x,
-    pinned below 4 in pyproject.toml); anything else there is left as it was."""
-    inline = md.treeprocessors["inline"]
-    if isinstance(getattr(inline, "inlinePatterns", None), Registry):
-        inline.inlinePatterns = tuple(md.inlinePatterns)
+# What a text must hold for each of Python-Markdown's inline patterns to match in it: each pattern's regular
+# expression (3.x) needs one of these strings in the text it looks at, and that text is a piece of the source
+# (whitespace normalised, tabs expanded: hence the tab for the two spaces of a line break) or placeholders
+# made of other characters (the markers Python-Markdown deletes from a source bring back every pattern).
+# A pattern not named here (another version's, an extension's) is always kept.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",), "escape": ("\\",), "reference": ("[",), "link": ("[",), "short_reference": ("[",),
+    "image_link": ("!",), "image_reference": ("!",), "short_image_ref": ("!",),  # and "[", as links
+    "autolink": ("<",), "automail": ("<",), "html": ("<",), "entity": ("&",), "linebreak": ("  ", "\t"),
+    "em_strong": ("*", "_"), "em_strong2": ("_",), "not_strong": ("*", "_"),
+}
+
+
+class _InlinePatterns:
+    """Hands Python-Markdown's inline processor, for each text, only the patterns that can match in it.
+
+    The processor tries each of its 14 patterns on every piece of text of a document (about a hundred times a
+    stretch), and most stretches hold no backtick, bracket, ``<``, ``&`` or backslash: a pattern whose
+    characters are not in the source cannot match, so leaving it out changes nothing but the time (a fifth
+    of a conversion). The patterns go as a tuple, in the registry's order, once every extension has registered
+    them: the registry re-checks its order on each look-up by index. The processor only counts and indexes
+    them (Python-Markdown 3.x, pinned below 4 in pyproject.toml); anything else there is left as it was."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        self.processor = md.treeprocessors["inline"]
+        self.frozen = isinstance(getattr(self.processor, "inlinePatterns", None), Registry)
+        self.patterns = tuple(md.inlinePatterns)
+        self.needs: list[tuple[str, ...]] = [("",)] * len(self.patterns)  # "" is in every text
+        for name, needs in _NEEDS.items():
+            if name in md.inlinePatterns:
+                self.needs[md.inlinePatterns.get_index_for_name(name)] = needs
+        self.texts = sorted({text for needs in self.needs for text in needs})
+        self.chosen: dict[tuple[bool, ...], tuple[object, ...]] = {}
+        if self.frozen:
+            self.processor.inlinePatterns = self.patterns
+
+    def choose(self, source: str) -> None:
+        """Give the processor the patterns that can match somewhere in ``source``."""
+        if not self.frozen:
+            return
+        if "\x02" in source or "\x03" in source:  # Python-Markdown deletes these: " \x02 \n" turns into "  \n"
+            self.processor.inlinePatterns = self.patterns
+            return
+        present = {text: text in source for text in self.texts}
+        key = tuple(any(present[text] for text in needs) for needs in self.needs)
+        patterns = self.chosen.get(key)
+        if patterns is None:
+            patterns = self.chosen[key] = tuple(p for p, keep in zip(self.patterns, key, strict=True) if keep)
+        self.processor.inlinePatterns = patterns
 
 
 def sanitise(fragment: str) -> str:
