@@ -17,6 +17,7 @@ import yaml
 from conftest import tree_hash
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown.util import Registry
 from markupsafe import escape
 
 from relief.errors import BuildFailed, ContentError
@@ -141,6 +142,24 @@ def test_the_quick_walk_agrees_on_every_kind_of_front_matter(front: str, monkeyp
     assert quick == full
 
 
+scalars = st.one_of(st.sampled_from(["yes", "No", "on", "null", "~", "", "1", "045", "0x1F", "1_000", "1e3", ".5",
+                                     ".inf", "-.NaN", "2026-02-30", "2026-01-01 10:00", "1:30", "=", "<<", "true"]),
+                    st.text(string.printable, max_size=8))
+
+
+@FUZZ
+@given(values=st.lists(st.tuples(scalars, st.booleans(), st.booleans()), max_size=8))
+def test_a_scalar_s_tag_is_pyyaml_s_own_whichever_came_first(values: list[tuple[str, bool, bool]]) -> None:
+    """The front matter loader keeps each plain scalar's tag by its text: whatever came before, each is the tag
+    PyYAML's own resolver gives that text."""
+    loader = frontmatter._Loader("")
+    for value, plain, quoted in values:
+        assert loader.resolve(yaml.ScalarNode, value, (plain, quoted)) == \
+            yaml.resolver.Resolver.resolve(loader, yaml.ScalarNode, value, (plain, quoted))
+        assert (value, (plain, quoted)) in frontmatter._TAGS or len(frontmatter._TAGS) == 1  # kept (or just cleared)
+    loader.dispose()
+
+
 def test_a_stretch_s_front_matter_takes_the_quick_walk(monkeypatch: pytest.MonkeyPatch) -> None:
     def unused(*args: object) -> None:
         raise AssertionError("PyYAML's constructor ran")
@@ -160,13 +179,19 @@ INLINE_BITS = ["*", "**", "_", "__", "`", "``", "[a]", "(b)", "![c](d.png)", "!"
 @given(body=markdown | st.lists(st.sampled_from(INLINE_BITS), max_size=30).map("".join))
 def test_chosen_inline_patterns_convert_as_python_markdown_s_own_registry(body: str) -> None:
     """relief.load.markdown hands Python-Markdown's inline processor, for each text, the patterns that can match
-    in it, as a tuple in the registry's order: the same HTML and warnings as the registry itself gives."""
+    in it, as a tuple in the registry's order, and its block parser its processors as a tuple: the same HTML and
+    warnings as Python-Markdown's own registries give."""
     chosen = Markup()
     inline = chosen._md.treeprocessors["inline"]
     assert isinstance(inline.inlinePatterns, tuple) and inline.inlinePatterns == tuple(chosen._md.inlinePatterns)
     own = Markup()
     own._inline.frozen = False  # Python-Markdown's own registry, every pattern on every text
     own._md.treeprocessors["inline"].inlinePatterns = own._md.inlinePatterns
+    blocks = own._md.parser.blockprocessors
+    assert isinstance(blocks, tuple)  # its block processors, in order, as a tuple: back to a registry
+    own._md.parser.blockprocessors = Registry()
+    for index, processor in enumerate(blocks):
+        own._md.parser.blockprocessors.register(processor, f"block{index}", len(blocks) - index)
     assert chosen.render(body, Path("x.md")) == own.render(body, Path("x.md"))
     assert isinstance(inline.inlinePatterns, tuple) and set(inline.inlinePatterns) <= set(chosen._md.inlinePatterns)
 

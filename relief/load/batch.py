@@ -46,6 +46,9 @@ class Batch:
         entries: dict[Path, Entry] = {}
         unknown: list[tuple[Kind, Path, tuple[Any, ...]]] = []
         for kind, path in files:
+            if not self.memo.lasting:  # a one-off build keeps no entry in its memo: none to look up by signature
+                unknown.append((kind, path, ()))
+                continue
             try:
                 file = ("entry", kind, self.allow_html, path, *signature(path))
             except OSError:  # gone or unreadable: reported with its reason when its turn comes

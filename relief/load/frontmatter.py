@@ -48,6 +48,22 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
         return int(super().construct_yaml_int(node))
 
 
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        """PyYAML's tag of a node. The C loader asks this Python method for every scalar, and the same field names
+        and small numbers come back in every file: a plain scalar's tag, which depends on its text alone (a safe
+        loader has no path resolvers), is looked up once."""
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+            return str(super().resolve(kind, value, implicit))
+        key = (value, implicit)
+        tag = _TAGS.get(key)
+        if tag is None:
+            if len(_TAGS) > 10_000:
+                _TAGS.clear()
+            tag = _TAGS[key] = super().resolve(kind, value, implicit)
+        return tag
+
+
+_TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}  # a scalar's text and implicitness -> its tag
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 

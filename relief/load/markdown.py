@@ -141,6 +141,12 @@ class Markup:
         if not allow_html:
             self._md.postprocessors.register(_OmitRawHtml(self._md, self._dropped), "raw_html", 30)
         self._inline = _InlinePatterns(self._md)
+        # The block parser goes through its processors, in order, for every block of every text, and a Registry
+        # sorts and copies itself on each pass (3 % of a conversion); nothing looks one up by name once every
+        # extension has registered its own (Python-Markdown 3.x, pinned below 4), so they go as a tuple.
+        parser = self._md.parser
+        if isinstance(parser.blockprocessors, Registry):
+            parser.blockprocessors = tuple(parser.blockprocessors)  # type: ignore[assignment]
 
     def render(self, source: str, path: Path, first_line: int = 1) -> tuple[str, list[ContentWarning]]:
         """HTML of ``source`` and a warning for everything left out of it."""
