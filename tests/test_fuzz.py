@@ -11,11 +11,12 @@ import posixpath
 import re
 import string
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import yaml
 from conftest import tree_hash
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown.util import Registry
 from markupsafe import escape
@@ -170,63 +171,99 @@ def test_a_stretch_s_front_matter_takes_the_quick_walk(monkeypatch: pytest.Monke
     assert doc.at("positions", 0, "hold") == (6, 5) and doc.raw[("hold",)] == "30"
 
 
-INLINE_BITS = ["*", "**", "_", "__", "`", "``", "[a]", "(b)", "![c](d.png)", "!", "[", "]", "<e>", "</e>", "<",
-               ">", "<https://x.org>", "<a@b.org>", "&amp;", "&#42;", "&", "\\", "\\*", "  \n", "\t\n", "\t", "  ",
-               "1. ", "- ", "> ", "    ", "\n", "\n\n", "word", "[r]: /x", "[r]", "[r][]", "![r]", "\x02", "\x03"]
+MARKDOWN_BITS = ["*", "**", "_", "__", "`", "``", "[a]", "(b)", "![c](d.png)", "!", "[", "]", "<e>", "</e>", "<",
+                 ">", "<https://x.org>", "<a@b.org>", "&amp;", "&#42;", "&", "\\", "\\*", "  \n", "\t\n", "\t", "  ",
+                 "1. ", "- ", "* ", "+ ", "> ", "> > ", "    ", "\n", "\n\n", "\r", "word", "[r]: /x", "[r]:", "[r]",
+                 "[r][]", "![r]", "# ", "#", "## x ##", "\n===", "\n---", "=", "-", "---", "- - -", "***", "_ _ _",
+                 "-\t-\t-", "\x02", "\x03"]
+
+
+def registries(markup: Markup) -> Markup:
+    """``markup`` converting with Python-Markdown's own registries: every pattern and processor on every text."""
+    markup._chosen = False
+    markup._md.treeprocessors["inline"].inlinePatterns = markup._md.inlinePatterns
+    blocks = markup._md.parser.blockprocessors = Registry()
+    for index, processor in enumerate(markup._blocks.items):
+        blocks.register(processor, f"block{index}", len(markup._blocks.items) - index)
+    return markup
 
 
 @FUZZ
-@given(body=markdown | st.lists(st.sampled_from(INLINE_BITS), max_size=30).map("".join))
-def test_chosen_inline_patterns_convert_as_python_markdown_s_own_registry(body: str) -> None:
-    """relief.load.markdown hands Python-Markdown's inline processor, for each text, the patterns that can match
-    in it, as a tuple in the registry's order, and its block parser its processors as a tuple: the same HTML and
-    warnings as Python-Markdown's own registries give."""
+@given(body=markdown | st.lists(st.sampled_from(MARKDOWN_BITS), max_size=30).map("".join))
+# where the source holds less than the text Python-Markdown looks at: a quote's or a list item's line without its
+# '>' or indent, tabs turned into spaces, the markers it deletes
+@example(body="> Sit\n> ---\n")
+@example(body="- Sit\n\n    Tall\n    ===\n")
+@example(body="[r]:/x\n\n[a][r]\n")
+@example(body="--\t-\n")
+@example(body="- Sit\n\n\tTall\n\t===\n")
+@example(body="Sit\t\nTall\n")
+@example(body="Sit \x02 \nTall\n")
+@example(body="-\x02-\x02-\n")
+def test_chosen_patterns_and_processors_convert_as_python_markdown_s_own_registries(body: str) -> None:
+    """relief.load.markdown hands Python-Markdown's inline processor and block parser, for each text, only the
+    patterns and processors that can act on it, as tuples in the registries' order: the same HTML and warnings
+    as Python-Markdown's own registries give."""
     chosen = Markup()
-    inline = chosen._md.treeprocessors["inline"]
-    assert isinstance(inline.inlinePatterns, tuple) and inline.inlinePatterns == tuple(chosen._md.inlinePatterns)
-    own = Markup()
-    own._inline.frozen = False  # Python-Markdown's own registry, every pattern on every text
-    own._md.treeprocessors["inline"].inlinePatterns = own._md.inlinePatterns
-    blocks = own._md.parser.blockprocessors
-    assert isinstance(blocks, tuple)  # its block processors, in order, as a tuple: back to a registry
-    own._md.parser.blockprocessors = Registry()
-    for index, processor in enumerate(blocks):
-        own._md.parser.blockprocessors.register(processor, f"block{index}", len(blocks) - index)
-    assert chosen.render(body, Path("x.md")) == own.render(body, Path("x.md"))
+    inline, parser = chosen._md.treeprocessors["inline"], chosen._md.parser
+    result = chosen.render(body, Path("x.md"))
+    assert result == registries(Markup()).render(body, Path("x.md"))
     assert isinstance(inline.inlinePatterns, tuple) and set(inline.inlinePatterns) <= set(chosen._md.inlinePatterns)
+    assert isinstance(parser.blockprocessors, tuple) and set(parser.blockprocessors) <= set(chosen._blocks.items)
 
 
-def test_a_plain_text_is_converted_with_only_the_patterns_it_can_need() -> None:
-    """Words and ``**`` alone: no pattern for backticks, links, pictures, HTML or entities is tried on them."""
+def test_a_plain_text_is_converted_with_only_the_patterns_and_processors_it_can_need() -> None:
+    """Words and ``**`` alone: no pattern for backticks, links, pictures, HTML or entities is tried on them, and
+    no processor for headings, quotes, rules or link definitions."""
     markup = Markup()
-    inline = markup._md.treeprocessors["inline"]
+    inline, parser = markup._md.treeprocessors["inline"], markup._md.parser
     assert markup.render("Sit **tall** and breathe out.", Path("x.md"))[0] == \
         "<p>Sit <strong>tall</strong> and breathe out.</p>"
-    registry = markup._md.inlinePatterns
-    assert inline.inlinePatterns == (registry["em_strong"],)
-    assert markup.render("Press [here](https://x.org)!", Path("x.md"))[0] == \
-        '<p>Press <a href="https://x.org">here</a>!</p>'
-    assert registry["link"] in inline.inlinePatterns and registry["backtick"] not in inline.inlinePatterns
+    patterns = markup._md.inlinePatterns
+    assert inline.inlinePatterns == (patterns["em_strong"],)
+    assert [type(p).__name__ for p in parser.blockprocessors] == [
+        "EmptyBlockProcessor", "ListIndentProcessor", "CodeBlockProcessor", "SaneOListProcessor",
+        "SaneUListProcessor", "ParagraphProcessor"]
+    assert markup.render("## Sit\n\nPress [here](https://x.org)!\n\n***", Path("x.md"))[0] == \
+        '<h2>Sit</h2>\n<p>Press <a href="https://x.org">here</a>!</p>\n<hr>'
+    assert patterns["link"] in inline.inlinePatterns and patterns["backtick"] not in inline.inlinePatterns
+    assert {"HashHeaderProcessor", "HRProcessor"} <= {type(p).__name__ for p in parser.blockprocessors}
 
 
 texts_without = st.text(alphabet=string.printable + "é\u00a0", max_size=60)
 
 
+def without(text: str, needs: tuple[str | re.Pattern[str], ...]) -> str | None:
+    """``text`` with every string of ``needs`` taken out (None if an expression of them still finds something)."""
+    strings = [need for need in needs if isinstance(need, str)]
+    while any(need in text for need in strings):  # " \t " loses its tab: "  "
+        for need in strings:
+            text = text.replace(need, "")
+    if any(not isinstance(need, str) and need.search(text) for need in needs):
+        return None
+    return text
+
+
 @FUZZ
-@given(text=st.lists(st.sampled_from(INLINE_BITS) | texts_without, max_size=12).map("".join))
-def test_no_inline_pattern_matches_a_text_without_what_it_needs(text: str) -> None:
-    """What the choice rests on, checked against the regular expressions of the installed Python-Markdown: each
-    pattern that needs a character finds nothing in a text from which that character is taken out."""
+@given(text=st.lists(st.sampled_from(MARKDOWN_BITS) | texts_without, max_size=12).map("".join))
+def test_nothing_left_out_acts_on_a_text_without_what_it_needs(text: str) -> None:
+    """What the choice rests on, checked against the installed Python-Markdown: each inline pattern or block
+    processor that needs something finds nothing in a text without it (a block processor's test is false, or
+    it hands the block back)."""
     markup = Markup()
-    needs = markup._inline.needs
-    assert sum(1 for n in needs if n != ("",)) >= 10  # every pattern of Python-Markdown 3.x is known
-    for pattern, texts in zip(markup._inline.patterns, needs, strict=True):
-        without = text
-        while texts != ("",) and any(needed in without for needed in texts):  # " \t " loses its tab: "  "
-            for needed in texts:
-                without = without.replace(needed, "")
-        if texts != ("",):
-            assert pattern.compiled_re.search(without) is None, (pattern, without)
+    assert sum(1 for needs in markup._inline.needs if needs) >= 10  # every inline pattern of 3.x is known
+    assert sum(1 for needs in markup._blocks.needs if needs) == 5
+    for pattern, needs in zip(markup._inline.items, markup._inline.needs, strict=True):
+        rest = without(text, needs)
+        if needs and rest is not None:
+            assert pattern.compiled_re.search(rest) is None, (pattern, rest)
+    for processor, needs in zip(markup._blocks.items, markup._blocks.needs, strict=True):
+        rest = without(text.replace("\r", "\n"), needs)
+        if needs and rest is not None:
+            blocks = [rest]
+            assert not processor.test(ElementTree.Element("div"), rest) or processor.run(
+                ElementTree.Element("div"), blocks) is False, (processor, rest)
+            assert blocks == [rest]
 
 
 bundle_paths = st.lists(st.sampled_from(["a", "b", "ab", "es", "index.html", ".", "..", "", "assets", "x.css"]),

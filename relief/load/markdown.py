@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import markdown
@@ -140,19 +141,20 @@ class Markup:
         self._md.treeprocessors.register(_UnsafeLinks(self._md, self._dropped), "unsafe_links", 1)
         if not allow_html:
             self._md.postprocessors.register(_OmitRawHtml(self._md, self._dropped), "raw_html", 30)
-        self._inline = _InlinePatterns(self._md)
-        # The block parser goes through its processors, in order, for every block of every text, and a Registry
-        # sorts and copies itself on each pass (3 % of a conversion); nothing looks one up by name once every
-        # extension has registered its own (Python-Markdown 3.x, pinned below 4), so they go as a tuple.
-        parser = self._md.parser
-        if isinstance(parser.blockprocessors, Registry):
-            parser.blockprocessors = tuple(parser.blockprocessors)  # type: ignore[assignment]
+        # for each text, only the inline patterns and block processors that can act on it (``_Choice``)
+        inline, parser = self._md.treeprocessors["inline"], self._md.parser
+        self._chosen = isinstance(getattr(inline, "inlinePatterns", None), Registry) and \
+            isinstance(parser.blockprocessors, Registry)
+        self._inline = _Choice(self._md.inlinePatterns, _INLINE_NEEDS)
+        self._blocks = _Choice(parser.blockprocessors, _BLOCK_NEEDS)
 
     def render(self, source: str, path: Path, first_line: int = 1) -> tuple[str, list[ContentWarning]]:
         """HTML of ``source`` and a warning for everything left out of it."""
         self._dropped.clear()
         self._md.reset()
-        self._inline.choose(source)
+        if self._chosen:
+            self._md.treeprocessors["inline"].inlinePatterns = self._inline.of(source)
+            self._md.parser.blockprocessors = self._blocks.of(source)  # type: ignore[assignment]
         try:
             with _Budget(BUDGET_SECONDS):
                 out = self._md.convert(source)
@@ -183,55 +185,61 @@ class Markup:
         return ContentWarning(path, line, column, f"{kind} left out of the page; use an https:// link")
 
 
-# What a text must hold for each of Python-Markdown's inline patterns to match in it: each pattern's regular
-# expression (3.x) needs one of these strings in the text it looks at, and that text is a piece of the source
-# (whitespace normalised, tabs expanded: hence the tab for the two spaces of a line break) or placeholders
-# made of other characters (the markers Python-Markdown deletes from a source bring back every pattern).
-# A pattern not named here (another version's, an extension's) is always kept.
-_NEEDS: dict[str, tuple[str, ...]] = {
+Need = str | re.Pattern[str]  # a string the text holds, or an expression that finds something in it
+
+# What a text must hold for each of Python-Markdown's inline patterns and block processors to act on it: each
+# one's regular expression (3.x) needs one of these in the text it looks at. That text is a piece of the source
+# (whitespace normalised, tabs expanded: hence the tab for the two spaces of a line break; a line's indent or
+# '>' taken off) or placeholders made of other characters; the markers Python-Markdown deletes from a source
+# bring back every one. One not named here (another version's, an extension's) is always kept.
+_INLINE_NEEDS: dict[str, tuple[Need, ...]] = {
     "backtick": ("`",), "escape": ("\\",), "reference": ("[",), "link": ("[",), "short_reference": ("[",),
     "image_link": ("!",), "image_reference": ("!",), "short_image_ref": ("!",),  # and "[", as links
     "autolink": ("<",), "automail": ("<",), "html": ("<",), "entity": ("&",), "linebreak": ("  ", "\t"),
     "em_strong": ("*", "_"), "em_strong2": ("_",), "not_strong": ("*", "_"),
 }
+_BLOCK_NEEDS: dict[str, tuple[Need, ...]] = {
+    "hashheader": ("#",), "quote": (">",), "reference": ("]:",),
+    # a line of only '=' or '-' below another (an indent or '>' before it is taken off first)
+    "setextheader": (re.compile(r"[\r\n][ \t>]*(?:=+|-+)[ \t]*(?:[\r\n]|$)"),),
+    # three of '-', '_' or '*', at most two spaces (or tabs) apart (of one kind, for a rule: this looks quicker)
+    "hr": (re.compile(r"[-_*][ \t]{0,2}[-_*][ \t]{0,2}[-_*]"),),
+}
+_DELETED = ("\x02", "\x03")  # Python-Markdown deletes these from a source: " \x02 \n" turns into "  \n"
 
 
-class _InlinePatterns:
-    """Hands Python-Markdown's inline processor, for each text, only the patterns that can match in it.
+class _Choice:
+    """Of Python-Markdown's inline patterns (or block processors), in order, those that can act on a text.
 
-    The processor tries each of its 14 patterns on every piece of text of a document (about a hundred times a
-    stretch), and most stretches hold no backtick, bracket, ``<``, ``&`` or backslash: a pattern whose
-    characters are not in the source cannot match, so leaving it out changes nothing but the time (a fifth
-    of a conversion). The patterns go as a tuple, in the registry's order, once every extension has registered
-    them: the registry re-checks its order on each look-up by index. The processor only counts and indexes
-    them (Python-Markdown 3.x, pinned below 4 in pyproject.toml); anything else there is left as it was."""
+    The inline processor tries each of its 14 patterns on every piece of text of a document (about a hundred
+    times a stretch), and the block parser each of its 11 processors on every block. Most stretches hold no
+    backtick, '<', '&', backslash, '#', '>' or rule: one whose characters are not in the source cannot act on
+    it, so leaving it out changes nothing but the time (a third of a conversion). They go as a tuple, in the
+    registry's order, once every extension has registered its own: a registry sorts and copies itself on each
+    pass. The processor and the parser only count, index and go through them (Python-Markdown 3.x, pinned
+    below 4 in pyproject.toml; ``Markup`` leaves them as they were if they are not registries)."""
 
-    def __init__(self, md: markdown.Markdown) -> None:
-        self.processor = md.treeprocessors["inline"]
-        self.frozen = isinstance(getattr(self.processor, "inlinePatterns", None), Registry)
-        self.patterns = tuple(md.inlinePatterns)
-        self.needs: list[tuple[str, ...]] = [("",)] * len(self.patterns)  # "" is in every text
-        for name, needs in _NEEDS.items():
-            if name in md.inlinePatterns:
-                self.needs[md.inlinePatterns.get_index_for_name(name)] = needs
-        self.texts = sorted({text for needs in self.needs for text in needs})
-        self.chosen: dict[tuple[bool, ...], tuple[object, ...]] = {}
-        if self.frozen:
-            self.processor.inlinePatterns = self.patterns
+    def __init__(self, registry: Registry[Any], needs: dict[str, tuple[Need, ...]]) -> None:
+        self.items = tuple(registry)
+        self.needs: list[tuple[Need, ...]] = [()] * len(self.items)  # (): needs nothing, always kept
+        for name, wanted in needs.items():
+            if name in registry:
+                self.needs[registry.get_index_for_name(name)] = wanted
+        self.tests = list(dict.fromkeys(need for wanted in self.needs for need in wanted))
+        self.chosen: dict[tuple[bool, ...], tuple[Any, ...]] = {}  # which tests found something -> the items
 
-    def choose(self, source: str) -> None:
-        """Give the processor the patterns that can match somewhere in ``source``."""
-        if not self.frozen:
-            return
-        if "\x02" in source or "\x03" in source:  # Python-Markdown deletes these: " \x02 \n" turns into "  \n"
-            self.processor.inlinePatterns = self.patterns
-            return
-        present = {text: text in source for text in self.texts}
-        key = tuple(any(present[text] for text in needs) for needs in self.needs)
-        patterns = self.chosen.get(key)
-        if patterns is None:
-            patterns = self.chosen[key] = tuple(p for p, keep in zip(self.patterns, key, strict=True) if keep)
-        self.processor.inlinePatterns = patterns
+    def of(self, source: str) -> tuple[Any, ...]:
+        """Those that can act somewhere in ``source``, in order."""
+        if any(marker in source for marker in _DELETED):
+            return self.items
+        found = tuple(need in source if isinstance(need, str) else need.search(source) is not None
+                      for need in self.tests)
+        items = self.chosen.get(found)
+        if items is None:
+            present = {need for need, yes in zip(self.tests, found, strict=True) if yes}
+            items = self.chosen[found] = tuple(item for item, wanted in zip(self.items, self.needs, strict=True)
+                                               if not wanted or present.intersection(wanted))
+        return items
 
 
 def sanitise(fragment: str) -> str:
