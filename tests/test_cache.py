@@ -308,6 +308,58 @@ def test_a_template_error_is_told_before_an_output_folder_that_cannot_take_the_b
     assert sorted(p.name for p in foreign.iterdir()) == ["essay.txt"]
 
 
+_STREAMED = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from relief import pipeline
+from relief.load import batch, tree
+parsed = batch._read_chunk
+def _read_chunk(*args):
+    done = parsed(*args)
+    time.sleep(0.05)  # slow workers: the build process prepares the templates and assets in less time than they parse
+    with open(sys.argv[3] + ".chunks", "a") as log:
+        log.write(f"{time.monotonic()} {os.getpid()}\\n")
+    return done
+batch._read_chunk = _read_chunk
+checked = []
+load_page = tree._load_page
+def _load_page(loader, folder, page_file):
+    checked.append((time.monotonic(), folder.name))
+    if sys.argv[4] == "interrupt" and len(checked) == 2:
+        raise KeyboardInterrupt
+    return load_page(loader, folder, page_file)
+tree._load_page = _load_page
+try:
+    pipeline.build(Path(sys.argv[2]), Path(sys.argv[3]), pipeline.Options(cache=False, jobs=2))
+except KeyboardInterrupt:
+    print("interrupted")
+ends = sorted(float(line.split()[0]) for line in open(sys.argv[3] + ".chunks"))
+workers = {int(line.split()[1]) for line in open(sys.argv[3] + ".chunks")}
+time.sleep(0.5)
+alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}") and "(Z)" not in open(f"/proc/{pid}/stat").read()]
+print(len(ends), sum(1 for end in ends if end > checked[0][0]), checked[0][1], "alive", len(alive))
+"""
+
+
+def test_the_first_page_is_checked_while_the_workers_parse_the_last(tmp_path: Path) -> None:
+    """The loader takes each entry as soon as its worker has parsed it: the first page is checked while the last
+    files are still being parsed, and the bundle is the one --jobs 1 makes. A build interrupted while it checks
+    the pages stops its workers: none goes on parsing, and no bundle is written."""
+    project = generate(tmp_path / "big", Shape(pages=4, groups=2, per_group=40))
+    run = subprocess.run([sys.executable, "-c", _STREAMED, str(ROOT), str(project), str(tmp_path / "streamed"),
+                          "build"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    chunks, after, first, _, alive = run.stdout.split()
+    assert int(chunks) >= 8 and int(after) >= 1 and first == "page-0001" and alive == "0", run.stdout
+    build(project, tmp_path / "serial", Options(cache=False, jobs=1))
+    assert tree_hash(tmp_path / "streamed") == tree_hash(tmp_path / "serial")
+    run = subprocess.run([sys.executable, "-c", _STREAMED, str(ROOT), str(project), str(tmp_path / "stopped"),
+                          "interrupt"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.startswith("interrupted\n"), run.stdout + run.stderr
+    assert run.stdout.split()[-1] == "0" and not (tmp_path / "stopped").exists()  # no worker alive, no bundle
+
+
 _AHEAD = """
 import sys
 sys.path.insert(0, sys.argv[1])

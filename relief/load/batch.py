@@ -10,7 +10,7 @@ processes. Checks do not live here: this is only where files are parsed.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,13 @@ class Batch:
 
     def entries(self, files: list[tuple[Kind, Path]], read: Callable[[Path], bytes]) -> dict[Path, Entry]:
         """The entry of every file that ``read`` can read; one it cannot is left out (the loader reports why)."""
-        entries: dict[Path, Entry] = {}
+        return dict(self.stream(files, read))
+
+    def stream(self, files: list[tuple[Kind, Path]], read: Callable[[Path], bytes],
+               ) -> Generator[tuple[Path, Entry], None, None]:
+        """``entries`` one by one, in the order of ``files`` (those this process has seen before first), each as
+        soon as it is parsed: the loader checks the first pages while the workers parse the last ones. Close it
+        to stop them early."""
         unknown: list[tuple[Kind, Path, tuple[Any, ...]]] = []
         for kind, path in files:
             if not self.memo.lasting:  # a one-off build keeps no entry in its memo: none to look up by signature
@@ -57,7 +63,7 @@ class Batch:
             if known is not None:
                 key, entry, record = known
                 self.store.keep_entry(key, record)
-                entries[path] = entry
+                yield path, entry
             else:
                 unknown.append((kind, path, file))
         # nothing to look up, and forked workers, which inherit ``read``: they read the files too
@@ -65,8 +71,8 @@ class Batch:
             parsed = self._read_and_parse([(kind, path) for kind, path, _ in unknown], read)
             for (_, path, file), done in zip(unknown, parsed, strict=True):
                 if done is not None:
-                    self._keep(entries, file, path, *done, Entry.from_record(path, done[1]))
-            return entries
+                    yield path, self._keep(file, *done, Entry.from_record(path, done[1]))
+            return
         jobs: list[Job] = []
         seen: list[tuple[Any, ...]] = []
         for kind, path, file in unknown:
@@ -80,25 +86,24 @@ class Batch:
         # with allow_html no sanitiser runs, so a record from the (untrusted) folder is never used
         records = [None if self.allow_html else self.store.entry(key) for key in keys]
         found = [_entry(path, record) for (_, path, _), record in zip(jobs, records, strict=True)]
-        missing = [index for index, entry in enumerate(found) if entry is None]
-        for index, record in zip(missing, self._parse([jobs[i] for i in missing]), strict=True):
-            found[index] = Entry.from_record(jobs[index][1], record)  # the same way as a cached one
-            records[index] = record
+        parsed = self._parse([job for job, entry in zip(jobs, found, strict=True) if entry is None])
         for file, key, (_, path, _), entry, record in zip(seen, keys, jobs, found, records, strict=True):
-            assert entry is not None and record is not None
-            self._keep(entries, file, path, key, record, entry)
-        return entries
+            if entry is None:  # the same way as a cached one
+                record = next(parsed)
+                entry = Entry.from_record(path, record)
+            assert record is not None
+            yield path, self._keep(file, key, record, entry)
+        assert next(parsed, None) is None  # and the pool, if one parsed them, is shut down
 
     @property
     def _flag(self) -> str:
         return "allow_html" if self.allow_html else ""
 
-    def _keep(self, entries: dict[Path, Entry], file: tuple[Any, ...], path: Path, key: str, record: Record,
-              entry: Entry) -> None:
-        entries[path] = entry
+    def _keep(self, file: tuple[Any, ...], key: str, record: Record, entry: Entry) -> Entry:
         self.store.keep_entry(key, record)  # marks it used; with no folder, nothing is kept
         if self.memo.lasting:  # serve: the next build takes an unchanged file from here, unread
             self.memo.keep(file, (key, entry, record))
+        return entry
 
     def _pool(self, files: int) -> bool:
         """Whether ``files`` files are parsed on a pool of worker processes."""

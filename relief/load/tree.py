@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -54,7 +54,8 @@ class Loader:
     drafts: bool = False
     errors: list[Problem] = field(default_factory=list)
     warnings: list[ContentWarning] = field(default_factory=list)
-    entries: dict[Path, Entry] = field(default_factory=dict)  # parsed ahead by ``prefetch``
+    entries: dict[Path, Entry] = field(default_factory=dict)  # parsed ahead by ``prefetch``, as far as taken in
+    ahead: Generator[tuple[Path, Entry], None, None] | None = None  # the entries ``prefetch`` still parses, in order
     listings: dict[Path, list[Path]] = field(default_factory=dict)  # a group folder's *.md, as prefetch saw it
     settings: dict[str, Any] = field(default_factory=dict)  # site.yaml's checked values
     left_out: set[str] = field(default_factory=set)  # slugs of the draft pages not built
@@ -91,17 +92,35 @@ class Loader:
         if not self.content.is_dir() or not self.inside(self.content):
             return
         files: list[tuple[Kind, Path]] = []
-        for page in _plain(self.content, dirs=True):
+        for page in sorted(_plain(self.content, dirs=True), key=lambda f: f.name):  # in the order they are checked
             if not page.name.startswith((".", "_")):
                 files += [("page", Path(f.path)) for f in _plain(page.path) if f.name == "_page.md"]
-                for group in _plain(page.path, dirs=True):
+                for group in sorted(_plain(page.path, dirs=True), key=lambda f: f.name):
                     with os.scandir(group.path) as found:
                         listed = sorted((f for f in found if f.name.endswith(".md") and not is_side_file(f.name)),
                                         key=lambda f: f.name)
                     paths = self.listings[Path(group.path)] = [self.path(f.path) for f in listed]
                     files += [("stretch", path) for f, path in zip(listed, paths, strict=True)
                               if STRETCH_FILE.fullmatch(f.name) and f.is_file(follow_symlinks=False)]
-        self.entries = self.batch.entries(files, self.read)
+        self.ahead = self.batch.stream(files, self.read)
+        self.settle(first=True)  # the workers start now, and this process prepares what comes next (Batch.meanwhile)
+
+    def settle(self, wanted: Path | None = None, *, first: bool = False) -> None:
+        """Take in the entries parsed ahead up to ``wanted`` (or the first), waiting for those before it; all of
+        them without one. Those after it are still being parsed while this process checks the ones before."""
+        if self.ahead is None:
+            return
+        for path, entry in self.ahead:
+            self.entries[path] = entry
+            if first or path == wanted:
+                return
+        self.ahead = None
+
+    def close(self) -> None:
+        """Stop parsing ahead (a build that failed or was interrupted): no worker goes on for it."""
+        if self.ahead is not None:
+            self.ahead.close()
+            self.ahead = None
 
     def read(self, path: Path) -> bytes:
         """A page or stretch file's bytes, under the one file rule and its size limit."""
@@ -128,6 +147,9 @@ class Loader:
     def entry(self, path: Path, kind: Kind) -> Entry:
         """``path`` parsed, its problems recorded; raises ``ContentError`` if it cannot be read."""
         entry = self.entries.get(path)
+        if entry is None and self.ahead is not None:
+            self.settle(path)
+            entry = self.entries.get(path)
         if entry is None:
             self.read(path)  # raises what is wrong with a file that cannot be read
             entry = self.batch.entries([(kind, path)], self.read)[path]
@@ -172,9 +194,12 @@ def load_site(project: Path, *, drafts: bool = False, batch: Batch | None = None
     loader.settings = settings
     loader.batch.allow_html = settings.get("allow_html", False)
     loader.languages = _languages(loader, settings)
-    loader.prefetch()
-
-    pages = [page for page in _load_pages(loader) if page is not None]
+    try:
+        loader.prefetch()
+        pages = [page for page in _load_pages(loader) if page is not None]
+        loader.settle()
+    finally:
+        loader.close()
     translated = _translated_sites(loader, pages)
     if loader.content.is_dir():
         loader.notice_lookalikes(loader.content, "content/ holds site.yaml and one folder per page")
