@@ -45,6 +45,7 @@ def shared_map(function: Callable[..., T], chunks: list[Any], workers: int, meth
     from concurrent.futures import ProcessPoolExecutor
 
     gc.freeze()
+    others = set(threading.enumerate())
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
                                initializer=_worker_start, initargs=(os.getpid(),))
     try:
@@ -56,10 +57,24 @@ def shared_map(function: Callable[..., T], chunks: list[Any], workers: int, meth
         pool.shutdown(wait=False, cancel_futures=True)
         for child in multiprocessing.active_children():
             child.terminate()
+        _let_go(set(threading.enumerate()) - others)
         raise
     finally:
         gc.unfreeze()
     pool.shutdown()
+
+
+def _let_go(threads: set[threading.Thread]) -> None:
+    """Keep to themselves what a stopped pool's own threads trip over: with its workers stopped under them, Python
+    3.11's pool thread may fail a chunk that was cancelled and print a traceback after the build's one line.
+    (Waiting for the thread instead can hang on a worker stopped halfway through sending its result.)"""
+    previous = threading.excepthook
+
+    def quiet(args: threading.ExceptHookArgs) -> None:
+        if args.thread not in threads:
+            previous(args)
+
+    threading.excepthook = quiet
 
 
 def chunked(items: list[T], workers: int, per_worker: int = 4) -> list[list[T]]:

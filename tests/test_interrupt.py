@@ -146,6 +146,35 @@ def test_ctrl_c_is_one_line_exit_130_and_no_worker_is_left(many: Path) -> None:
     assert not (many / "dist").exists() and leftovers(many) == []
 
 
+_STOPPED_POOL = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from relief.workers import shared_map
+def slow(chunk):
+    time.sleep(0.1)
+    return chunk
+if __name__ == "__main__":
+    for round in range(6):
+        try:
+            for index, _ in enumerate(shared_map(slow, list(range(40)), 2, "fork")):
+                if index == 1:
+                    raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            print("stopped", file=sys.stderr)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forks")
+def test_a_pool_stopped_with_chunks_left_prints_nothing_after_the_build(tmp_path: Path) -> None:
+    """Ctrl-C while the workers still have chunks to parse: the pool's chunks are cancelled and its workers
+    stopped, and nothing of the pool's own threads (a cancelled chunk failed) reaches the terminal after the
+    build's one line."""
+    script = tmp_path / "stopped.py"
+    script.write_text(_STOPPED_POOL, encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script), str(ROOT)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stderr.splitlines() == ["stopped"] * 6, run.stderr
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 def test_workers_die_with_a_killed_build(many: Path) -> None:
     process, workers = start_pooled_build(many)
