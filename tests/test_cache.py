@@ -336,8 +336,14 @@ except KeyboardInterrupt:
     print("interrupted")
 ends = sorted(float(line.split()[0]) for line in open(sys.argv[3] + ".chunks"))
 workers = {int(line.split()[1]) for line in open(sys.argv[3] + ".chunks")}
-time.sleep(0.5)
-alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}") and "(Z)" not in open(f"/proc/{pid}/stat").read()]
+def state(pid):  # a stopped worker not yet reaped is a zombie ("Z"): not running
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+deadline = time.monotonic() + 10  # a bound: a stopped worker ends at once
+while (alive := [pid for pid in workers if state(pid) not in ("Z", "gone")]) and time.monotonic() < deadline:
+    time.sleep(0.02)
 print(len(ends), sum(1 for end in ends if end > checked[0][0]), checked[0][1], "alive", len(alive))
 """
 
