@@ -248,15 +248,17 @@ def without(text: str, needs: tuple[str | re.Pattern[str], ...]) -> str | None:
 @given(text=st.lists(st.sampled_from(MARKDOWN_BITS) | texts_without, max_size=12).map("".join))
 def test_nothing_left_out_acts_on_a_text_without_what_it_needs(text: str) -> None:
     """What the choice rests on, checked against the installed Python-Markdown: each inline pattern or block
-    processor that needs something finds nothing in a text without it (a block processor's test is false, or
-    it hands the block back)."""
+    processor that needs something makes nothing of a text without it (an inline pattern finds nothing or makes
+    no element of it; a block processor's test is false, or it hands the block back)."""
     markup = Markup()
     assert sum(1 for needs in markup._inline.needs if needs) >= 10  # every inline pattern of 3.x is known
     assert sum(1 for needs in markup._blocks.needs if needs) == 5
+    markup._md.reset()  # no link definitions: a reference link finds none
     for pattern, needs in zip(markup._inline.items, markup._inline.needs, strict=True):
         rest = without(text, needs)
         if needs and rest is not None:
-            assert pattern.compiled_re.search(rest) is None, (pattern, rest)
+            for found in pattern.compiled_re.finditer(rest):  # it finds nothing, or makes nothing of what it finds
+                assert pattern.handleMatch(found, rest)[0] is None, (pattern, rest)
     for processor, needs in zip(markup._blocks.items, markup._blocks.needs, strict=True):
         rest = without(text.replace("\r", "\n"), needs)
         if needs and rest is not None:

@@ -193,8 +193,9 @@ Need = str | re.Pattern[str]  # a string the text holds, or an expression that f
 # '>' taken off) or placeholders made of other characters; the markers Python-Markdown deletes from a source
 # bring back every one. One not named here (another version's, an extension's) is always kept.
 _INLINE_NEEDS: dict[str, tuple[Need, ...]] = {
-    "backtick": ("`",), "escape": ("\\",), "reference": ("[",), "link": ("[",), "short_reference": ("[",),
-    "image_link": ("!",), "image_reference": ("!",), "short_image_ref": ("!",),  # and "[", as links
+    "backtick": ("`",), "escape": ("\\",), "link": ("[",), "image_link": ("!",),  # and "[", as links
+    # a reference link ([text][id], [id]) with no definition ([id]: url) is left as it is
+    "reference": ("]:",), "short_reference": ("]:",), "image_reference": ("]:",), "short_image_ref": ("]:",),
     "autolink": ("<",), "automail": ("<",), "html": ("<",), "entity": ("&",), "linebreak": ("  ", "\t"),
     "em_strong": ("*", "_"), "em_strong2": ("_",), "not_strong": ("*", "_"),
 }
