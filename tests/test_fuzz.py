@@ -18,6 +18,7 @@ import yaml
 from conftest import tree_hash
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from markdown.core import Markdown
 from markdown.util import Registry
 from markupsafe import escape
 
@@ -181,6 +182,7 @@ MARKDOWN_BITS = ["*", "**", "_", "__", "`", "``", "[a]", "(b)", "![c](d.png)", "
 def registries(markup: Markup) -> Markup:
     """``markup`` converting with Python-Markdown's own registries: every pattern and processor on every text."""
     markup._chosen = False
+    del markup._md.is_block_level  # Python-Markdown's own, of its list of tags
     markup._md.treeprocessors["inline"].inlinePatterns = markup._md.inlinePatterns
     blocks = markup._md.parser.blockprocessors = Registry()
     for index, processor in enumerate(markup._blocks.items):
@@ -228,6 +230,8 @@ def test_a_plain_text_is_converted_with_only_the_patterns_and_processors_it_can_
         '<h2>Sit</h2>\n<p>Press <a href="https://x.org">here</a>!</p>\n<hr>'
     assert patterns["link"] in inline.inlinePatterns and patterns["backtick"] not in inline.inlinePatterns
     assert {"HashHeaderProcessor", "HRProcessor"} <= {type(p).__name__ for p in parser.blockprocessors}
+    for tag in ["p", "DIV", "hr/", "li", "span", "em", "", "details", "custom-tag", None, 3]:  # block-level, by a set
+        assert markup._md.is_block_level(tag) is Markdown.is_block_level(markup._md, tag)
 
 
 texts_without = st.text(alphabet=string.printable + "é\u00a0", max_size=60)

@@ -13,6 +13,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -147,6 +148,8 @@ class Markup:
             isinstance(parser.blockprocessors, Registry)
         self._inline = _Choice(self._md.inlinePatterns, _INLINE_NEEDS)
         self._blocks = _Choice(parser.blockprocessors, _BLOCK_NEEDS)
+        # it asks whether a tag is block-level some twenty times a stretch, of a list of fifty: a set answers
+        self._md.is_block_level = partial(_is_block_level, frozenset(self._md.block_level_elements))  # type: ignore
 
     def render(self, source: str, path: Path, first_line: int = 1) -> tuple[str, list[ContentWarning]]:
         """HTML of ``source`` and a warning for everything left out of it."""
@@ -241,6 +244,11 @@ class _Choice:
             items = self.chosen[found] = tuple(item for item, wanted in zip(self.items, self.needs, strict=True)
                                                if not wanted or present.intersection(wanted))
         return items
+
+
+def _is_block_level(tags: frozenset[str], tag: object) -> bool:
+    """Python-Markdown's ``Markdown.is_block_level``, of a set of tags."""
+    return isinstance(tag, str) and tag.lower().rstrip("/") in tags
 
 
 def sanitise(fragment: str) -> str:
