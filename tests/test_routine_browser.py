@@ -437,6 +437,8 @@ def test_the_screen_stays_awake_only_while_counting(tab: Page) -> None:
     assert tab.evaluate("window.locks.map(lock => lock.released)") == [True, False]
     tab.keyboard.press("Escape")
     expect(tab.locator("#sitting").get_by_role("button", name="Start routine")).to_be_focused()  # closed
+    # the dialog's close event comes after the focus moves: wait for it (a bound, not a timing assertion)
+    tab.wait_for_function("JSON.stringify(window.locks.map(lock => lock.released)) === '[true,true]'", timeout=5000)
     assert tab.evaluate("window.locks.map(lock => lock.released)") == [True, True]
 
 
