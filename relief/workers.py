@@ -77,10 +77,14 @@ def _let_go(threads: set[threading.Thread]) -> None:
     threading.excepthook = quiet
 
 
-def chunked(items: list[T], workers: int, per_worker: int = 4) -> list[list[T]]:
-    """``items`` in a few chunks per worker, so that one slow chunk does not leave a core idle at the end."""
+def chunked(items: list[T], workers: int, per_worker: int = 4, taper: int = 4) -> list[list[T]]:
+    """``items`` in a few chunks per worker, so that one slow chunk does not leave a core idle at the end; the
+    last ``workers`` chunks' worth in chunks ``taper`` times smaller, so that the workers end together."""
     size = max(1, -(-len(items) // (workers * per_worker)))
-    return [items[start:start + size] for start in range(0, len(items), size)]
+    tail = max(0, -(-len(items) // size) - workers) * size  # where the smaller chunks start
+    small = max(1, -(-size // taper))
+    return ([items[start:start + size] for start in range(0, tail, size)]
+            + [items[start:start + small] for start in range(tail, len(items), small)])
 
 
 def in_order(chunks: Iterable[tuple[int, list[T]]], pids: set[int]) -> Iterator[T]:

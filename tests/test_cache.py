@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from conftest import ROOT, SVG, Run, add_page, stretch_md, tree_hash, write
 
 from relief.load.markdown import Markup
 from relief.pipeline import Builder, Options, build
+from relief.workers import chunked
 
 sys.path.insert(0, str(ROOT / "bench"))
 from synth import Shape, generate
@@ -174,7 +176,9 @@ def test_pages_render_on_forked_workers_and_give_the_same_bundle(tmp_path: Path)
     runs = {jobs: subprocess.run([sys.executable, str(ROOT / "build.py"), "--project", str(project), "--no-cache",
                                   "--jobs", jobs, "--out", str(tmp_path / jobs)], capture_output=True, text=True,
                                  check=True).stdout for jobs in ("1", "2")}
-    assert "rendering on 2 worker processes" in runs["2"] and "rendering" not in runs["1"]
+    # on the workers (both, unless one took every page before the other had started)
+    assert re.search(r"rendering on (1 worker process|2 worker processes)\b", runs["2"])
+    assert "rendering" not in runs["1"]
     assert tree_hash(tmp_path / "2") == tree_hash(tmp_path / "1")
 
 
@@ -218,7 +222,7 @@ def test_render_workers_write_their_pages_into_the_new_bundle_themselves(tmp_pat
     pages into the new bundle and sends back only their size and hash. The bundle is the one --jobs 1 makes."""
     project = generate(tmp_path / "big", Shape(pages=3, groups=2, per_group=5))
     told = spied_build(project, tmp_path / "pooled")
-    assert told["renderers"] == 2
+    assert told["renderers"] in (1, 2)  # on the workers (both, unless one took every page before the other started)
     pages = {path for path in told["handed"] if path.endswith(".html")}
     assert len(pages) >= 5 and {told["handed"][path] for path in pages} == {"Written"}
     assert {kind for path, kind in told["handed"].items() if path not in pages} == {"bytes"}
@@ -279,7 +283,8 @@ def test_a_builder_that_builds_again_writes_every_page_again(tmp_path: Path) -> 
     """Pages its workers wrote out are not kept for the next build of the same Builder: that one renders and
     writes them all again, however the output folder was changed in between."""
     project = generate(tmp_path / "big", Shape(pages=3, groups=2, per_group=5))
-    assert during(project, tmp_path / "twice", "twice") == "renderers 2"
+    told = during(project, tmp_path / "twice", "twice")
+    assert told in ("renderers 1", "renderers 2")  # workers wrote the pages (how many took some: the machine's say)
     build(project, tmp_path / "serial", Options(cache=False, jobs=1))
     assert tree_hash(tmp_path / "twice") == tree_hash(tmp_path / "serial")
 
@@ -480,7 +485,7 @@ def test_forked_workers_keep_records_as_json_only_where_a_cache_folder_holds_the
     subprocess.run([*command, "--no-cache", "--out", str(tmp_path / "plain")], check=True, capture_output=True)
     assert not (project / CACHE).exists()
     first = subprocess.run([*command, "--out", str(tmp_path / "cached")], check=True, capture_output=True, text=True)
-    assert "parsing on 2 worker processes" in first.stdout
+    assert re.search(r"parsing on (1 worker process|2 worker processes)\b", first.stdout)
     kept = [json.loads(line.split(" ", 1)[1]) for shard in sorted((project / CACHE / "entries").iterdir())
             for line in shard.read_text(encoding="utf-8").splitlines() if line.split(" ", 1)[1].startswith("{")]
     assert len(kept) == len(list((project / "content").rglob("*.md"))) and all(r["parsed"] for r in kept)
@@ -553,3 +558,18 @@ def test_a_page_rendered_again_in_one_process_never_shows_a_stale_site_wide_figu
     write(tiny / "content/back-relief/sitting/04-side-bend.md", stretch_md("Side bend", 20))
     builder.build()
     assert "Stretches on this site: 7" in (tiny / "preview/neck-relief/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 100, 1010, 10_100])
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_work_is_shared_in_chunks_that_taper_so_the_workers_end_together(count: int, workers: int) -> None:
+    """Every item once, in order, in chunks of one size, then the last ``workers`` chunks' worth in chunks four
+    times smaller: a worker that takes the last big chunk does not leave the others idle for long."""
+    items = list(range(count))
+    chunks = chunked(items, workers, per_worker=16)
+    assert [item for chunk in chunks for item in chunk] == items and all(chunks)
+    if count >= 1000:
+        sizes = [len(chunk) for chunk in chunks]
+        small = [size for size in sizes if size <= -(-sizes[0] // 4)]
+        assert sizes[0] == -(-count // (workers * 16)) and len(small) >= workers and sizes[-len(small):] == small
+        assert sizes == sorted(sizes, reverse=True)
