@@ -573,3 +573,12 @@ def test_work_is_shared_in_chunks_that_taper_so_the_workers_end_together(count: 
         small = [size for size in sizes if size <= -(-sizes[0] // 4)]
         assert sizes[0] == -(-count // (workers * 16)) and len(small) >= workers and sizes[-len(small):] == small
         assert sizes == sorted(sizes, reverse=True)
+
+
+def test_the_command_line_starts_without_what_only_rendering_needs() -> None:
+    """The parse workers start as soon as the files are listed: what only rendering needs (the QR codes'
+    library and the URL and mail modules it brings) is loaded while they parse, not before."""
+    run = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import relief.cli; "
+                          "print(sorted({'segno', 'urllib.request', 'http.client'} & set(sys.modules)))", str(ROOT)],
+                         capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"

@@ -16,7 +16,6 @@ from typing import Any
 
 import jinja2
 import markupsafe
-import segno
 from babel.core import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -35,6 +34,10 @@ def environment(templates: Path, sources: dict[str, bytes], language: str = "en"
         if name not in sources:
             return None
         return sources[name].decode("utf-8"), str(templates / name), lambda: True
+
+    # the QR codes' library (and the URL and XML modules it brings), not at the top: a build loads it while its
+    # workers parse, not before they start; the render workers fork from here and find it loaded
+    import segno  # noqa: F401
 
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(load),
@@ -129,6 +132,8 @@ def og_locale(language: str) -> str:
 def qr_svg(url: str) -> markupsafe.Markup:
     """A QR code of ``url`` as inline SVG, for the handout; hidden from screen readers, which read the
     address written beside it. Error correction M: a creased or smudged print still scans."""
+    import segno  # loaded by ``environment``, once
+
     svg = segno.make(url, error="m").svg_inline(scale=4, svgclass="qr-code", lineclass=None, omitsize=True)
     return markupsafe.Markup(svg.replace("<svg ", '<svg aria-hidden="true" ', 1))
 
