@@ -8,7 +8,8 @@ writes the Hugo project; skipped, with a note, when ``hugo`` is not on PATH) -- 
 interleaved, one of each in turn per run, so the machine's noise hits them alike; a first
 build, which writes the cache (neither it nor a cold build has a previous bundle); a rebuild
 with nothing changed; a rebuild after one stretch changed, also inside one process through
-the ``Builder`` that ``serve`` keeps; and peak memory (of the largest process, as
+the ``Builder`` that ``serve`` keeps (in a process of its own: a process's peak memory counts
+that of the one it was started from); and peak memory (of the largest process, as
 ``/usr/bin/time`` shows it). Two more layouts of 10,000 stretches (all on one
 page; on 1,000 pages) show whether any step grows faster than the content. Last, the
 gzipped weight of the real page. Prints tables and writes ``bench/out/results.json``.
@@ -126,16 +127,28 @@ def bench_size(name: str, project: Path, runs: int, command: list[str], hugo: st
     for run in range(runs):
         edit(project, run)
         size.edit.append(measure(build))
-    from relief.pipeline import Builder, Options  # the copy's, once ``snapshot`` has put it on the path
+    # in a process of its own: a process's peak memory counts that of the process it was started from, so a
+    # session grown here would inflate every later measurement
+    session = subprocess.run([sys.executable, __file__, "--session", str(project), str(runs), command[-1]],
+                             capture_output=True, text=True, check=True)
+    size.edit_in_process = json.loads(session.stdout)
+    return size
+
+
+def session(project: Path, runs: int, build_py: Path) -> list[float]:
+    """The seconds of each rebuild after one stretch changed, in the ``Builder`` that ``serve`` keeps."""
+    sys.path.insert(0, str(build_py.parent))  # the snapshot's relief
+    from relief.pipeline import Builder, Options
 
     builder = Builder(project, project.with_name(project.name + "-serve"), Options(preview=True), session=True)
     builder.build()  # the first build of a serve session: from the disk cache
+    seconds = []
     for run in range(runs):
         edit(project, runs + run)
         started = time.perf_counter()
         builder.build()
-        size.edit_in_process.append(time.perf_counter() - started)
-    return size
+        seconds.append(time.perf_counter() - started)
+    return seconds
 
 
 def shape_check(name: str, project: Path, runs: int, command: list[str]) -> dict[str, object]:
@@ -218,7 +231,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, help="runs per measurement (default 5; 1 with --quick)")
     parser.add_argument("--work", type=Path, default=ROOT / "bench/out/work", help="where the sites are generated")
     parser.add_argument("--json", type=Path, default=ROOT / "bench/out/results.json", help="where results go")
+    parser.add_argument("--session", nargs=3, metavar=("PROJECT", "RUNS", "BUILD_PY"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.session:  # bench_size's serve session, in a process of its own
+        project, count, build_py = args.session
+        print(json.dumps(session(Path(project), int(count), Path(build_py))))
+        return 0
     runs = args.runs or (1 if args.quick else 5)
     sizes = {"16": None, "1,000": Shape(10, 4, 25), "10,000": Shape(100, 4, 25)}
     shapes = {"1 page of 4 groups of 2,500": Shape(1, 4, 2500), "1,000 pages of 10": Shape(1000, 1, 10)}
