@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import NUMBERS, ROOT, free_port, stretch_md, write
+from conftest import NUMBERS, ROOT, SLOW_MARKDOWN, free_port, stretch_md, write
 
 STRETCH = "content/neck-relief/sitting/02-chin-tuck.md"
 STARTUP_SECONDS = 30  # a bound against hanging, not a measurement
@@ -439,7 +439,7 @@ def test_serve_base_url_overrides_the_path(tiny: Path, serve_with) -> None:
 
 def test_while_a_long_rebuild_runs_the_last_good_bundle_is_served(tiny: Path, serve) -> None:
     served = serve(tiny)
-    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body="[" * 9000))  # over the Markdown time budget: 2 s
+    write(tiny / STRETCH, stretch_md("Chin tuck", 30, body=SLOW_MARKDOWN))  # over the Markdown time budget: 2 s
     saved = time.monotonic()
     answered_during_the_build = False
     while "Build failed" not in served.output() and time.monotonic() < saved + 30:

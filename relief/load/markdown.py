@@ -153,6 +153,11 @@ class Markup:
 
     def render(self, source: str, path: Path, first_line: int = 1) -> tuple[str, list[ContentWarning]]:
         """HTML of ``source`` and a warning for everything left out of it."""
+        out, warnings = self.convert(source, path, first_line)
+        return self.finish(out), warnings
+
+    def convert(self, source: str, path: Path, first_line: int = 1) -> tuple[str, list[ContentWarning]]:
+        """``render`` but its last step, ``finish`` (``parse_all`` takes each step for many texts in turn)."""
         self._dropped.clear()
         self._md.reset()
         if self._chosen:
@@ -163,15 +168,17 @@ class Markup:
                 out = self._md.convert(source)
         except (TooSlow, RecursionError):
             raise ContentError(path, first_line, 1, _too_slow(source)) from None
-        if not self.allow_html:
-            out = sanitise(out)
         warnings: list[ContentWarning] = []
         after: dict[str, int] = {}  # the same text left out twice: the second is further down
         for kind, raw in self._dropped:
             index = source.find(raw.strip(), after.get(kind, 0))
             after[kind] = index + 1
             warnings.append(self._warning(kind, raw, source, index, path, first_line))
-        return out.strip(), warnings
+        return out, warnings
+
+    def finish(self, converted: str) -> str:
+        """The HTML of a text ``convert`` gave: sanitised (unless the site allows HTML), trimmed."""
+        return (converted if self.allow_html else sanitise(converted)).strip()
 
     @staticmethod
     def _warning(kind: str, raw: str, source: str, index: int, path: Path, first_line: int) -> ContentWarning:
@@ -265,10 +272,13 @@ _TEXT_ONLY = nh3.Cleaner(tags=set())
 def _too_slow(source: str) -> str:
     """What to say of a text Python-Markdown could not convert in its budget: the likely cause."""
     counts = {mark: source.count(mark) for mark in "[(*_`<"}
-    unclosed = counts["["] - source.count("]")
-    if unclosed > 100 or counts["["] > 1000:
-        cause = f"most likely {counts['['] - min(counts['['], source.count(']'))} unclosed brackets '['"
-        fix = "close them, or write \\[ for a bracket that is only a character"
+    # a '[' with no ']', or a link's '(' with no ')': Python-Markdown looks for its end again from each one
+    unclosed = {mark: counts[mark] - source.count(end) for mark, end in ("[]", "()")}
+    opener = max(unclosed, key=unclosed.__getitem__)
+    if unclosed[opener] > 100:
+        one, many = {"[": ("bracket", "brackets"), "(": ("parenthesis", "parentheses")}[opener]
+        cause = f"most likely {unclosed[opener]} unclosed {many} '{opener}'"
+        fix = f"close them, or write \\{opener} for a {one} that is only a character"
     else:
         mark = max(counts, key=counts.__getitem__)
         cause = f"most likely the {counts[mark]} '{mark}' characters"
