@@ -30,13 +30,13 @@ STRETCH = "content/neck-relief/sitting/02-chin-tuck.md"
 def rendered(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The files whose Markdown was converted, in this process, since the test began."""
     paths: list[Path] = []
-    render = Markup.render
+    convert = Markup.convert
 
     def counting(self: Markup, source: str, path: Path, first_line: int = 1) -> object:
         paths.append(path)
-        return render(self, source, path, first_line)
+        return convert(self, source, path, first_line)
 
-    monkeypatch.setattr(Markup, "render", counting)
+    monkeypatch.setattr(Markup, "convert", counting)
     return paths
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import posixpath
 import re
 import string
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 import yaml
-from conftest import tree_hash
+from conftest import SLOW_MARKDOWN, tree_hash
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown.core import Markdown
@@ -25,6 +27,7 @@ from markupsafe import escape
 from relief.errors import BuildFailed, ContentError
 from relief.load import frontmatter
 from relief.load.markdown import Markup
+from relief.load.parse import parse, parse_all
 from relief.load.schema import STRETCH as STRETCH_FIELDS
 from relief.pipeline import Options, build
 from relief.render.urls import _relative
@@ -212,6 +215,66 @@ def test_chosen_patterns_and_processors_convert_as_python_markdown_s_own_registr
     assert result == registries(Markup()).render(body, Path("x.md"))
     assert isinstance(inline.inlinePatterns, tuple) and set(inline.inlinePatterns) <= set(chosen._md.inlinePatterns)
     assert isinstance(parser.blockprocessors, tuple) and set(parser.blockprocessors) <= set(chosen._blocks.items)
+
+
+bodies = markdown | st.lists(st.sampled_from(MARKDOWN_BITS), max_size=30).map("".join)
+well_formed = st.tuples(titles, bodies).map(
+    lambda tb: ("---\n" + yaml.safe_dump({"title": tb[0], "duration": 30}, allow_unicode=True) + "---\n" + tb[1]))
+content_files = st.lists(st.tuples(
+    st.sampled_from(["stretch", "page", "translation"]),
+    st.binary(max_size=200) | st.tuples(yaml_ish, bodies).map(lambda fb: f"---\n{fb[0]}\n---\n{fb[1]}".encode())
+    | well_formed.map(str.encode)), max_size=6)
+
+
+@FUZZ
+@given(files=content_files)
+def test_files_parsed_step_by_step_get_the_records_each_gets_alone(files: list[tuple[str, bytes]]) -> None:
+    """A worker parses its chunk of files one step at a time (``parse_all``: every front matter, then every
+    conversion, ...): each file's record is the one it gets parsed alone, whatever the others hold."""
+    jobs = [(kind, Path(f"content/p/g/{number:02}.md"), data) for number, (kind, data) in enumerate(files)]
+    assert parse_all(jobs, Markup()) == [parse(kind, path, data, Markup()) for kind, path, data in jobs]
+    assert parse_all(jobs, Markup(allow_html=True), as_json=False) == \
+        [parse(kind, path, data, Markup(allow_html=True), as_json=False) for kind, path, data in jobs]
+
+
+def test_the_shipped_files_parsed_together_get_their_own_records_and_a_slow_one_stops_only_itself(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site's own pages, translations and stretches in one chunk, a text over its time budget among them: the
+    slow file's record holds its error and no HTML, and every other file (before and after it) its own record."""
+    content = Path(__file__).resolve().parent.parent / "content"
+    files = sorted(content.rglob("*.md"))
+    jobs = [("translation" if path.name.startswith("_page.") and path.suffixes != [".md"] else
+             "page" if path.name == "_page.md" else "stretch", path, path.read_bytes()) for path in files]
+    slow = ("stretch", content / "slow.md", f"---\ntitle: Slow\nduration: 30\n---\nSit.\n\n{SLOW_MARKDOWN}".encode())
+    jobs.insert(len(jobs) // 2, slow)
+    monkeypatch.setattr("relief.load.markdown.BUDGET_SECONDS", 0.05)
+    together = parse_all(jobs, Markup(), as_json=False)
+    assert together == [parse(kind, path, data, Markup(), as_json=False) for kind, path, data in jobs]
+    records = dict(zip((path for _, path, _ in jobs), together, strict=True))
+    assert records[slow[1]]["html"] == {} and "took more than" in records[slow[1]]["problems"][-1][3]
+    assert all(record["html"]["body"] and not record["problems"] for path, record in records.items()
+               if path != slow[1]), "a shipped file has a problem, or lost its HTML next to the slow one"
+
+
+def test_a_chunk_is_parsed_one_step_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every front matter is read before any Markdown is converted, and every text converted before any is
+    sanitised: each step's code stays warm in the processor's caches (the speed itself is ``bench/``'s)."""
+    steps: list[str] = []
+
+    def noting(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def noted(*args: Any) -> Any:
+            steps.append(name)
+            return function(*args)
+        return noted
+
+    monkeypatch.setattr("relief.load.parse.parse_yaml", noting("parse_yaml", frontmatter.parse_yaml))
+    monkeypatch.setattr(Markup, "convert", noting("convert", Markup.convert))
+    monkeypatch.setattr(Markup, "finish", noting("finish", Markup.finish))
+    jobs = [("stretch", Path(f"content/p/g/{number}.md"), f"---\ntitle: S{number}\nduration: 30\n---\nSit.\n".encode())
+            for number in range(3)]
+    records = parse_all(jobs, Markup(), as_json=False)
+    assert [record["html"]["body"] for record in records] == ["<p>Sit.</p>"] * 3
+    assert steps == ["parse_yaml"] * 3 + ["convert"] * 3 + ["finish"] * 3
 
 
 def test_a_plain_text_is_converted_with_only_the_patterns_and_processors_it_can_need() -> None:

