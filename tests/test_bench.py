@@ -139,3 +139,34 @@ def test_the_cpu_profile_names_python_markdowns_share_of_a_cold_build() -> None:
     wanted = {"Python-Markdown (convert)", "YAML (front matter)", "Jinja (pages, render)", "everything else"}
     assert wanted <= set(shares)
     assert 0 < shares["Python-Markdown (convert)"] < 100 and abs(sum(shares.values()) - 100) < 1
+
+
+def test_the_benchmark_times_relief_compiled_as_an_installed_package_is(tmp_path: Path) -> None:
+    """The benchmark's copy of relief holds the bytecode of every module, so no timed run compiles one (with
+    PYTHONDONTWRITEBYTECODE set, every run would, and write nothing) and no timed run is the first to."""
+    import importlib.util
+
+    import run
+
+    command = run.snapshot(tmp_path / "code")
+    sys.path.remove(str(tmp_path / "code"))  # snapshot puts the copy first on the path, for its serve session
+    modules = sorted((tmp_path / "code" / "relief").rglob("*.py"))
+    assert len(modules) > 30 and command[-1] == str(tmp_path / "code" / "build.py")
+    assert [m for m in modules if not Path(importlib.util.cache_from_source(str(m))).is_file()] == []
+    # Python compiles a module from its source only where its bytecode is missing or stale: none is, here
+    compiled = subprocess.run([sys.executable, "-c", COMPILED], cwd=tmp_path / "code", capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert compiled.stdout.split() == ["[]", str(tmp_path / "code" / "relief" / "pipeline.py")]
+
+
+COMPILED = """
+import importlib._bootstrap_external as external
+compiled = []
+to_code = external.SourceLoader.source_to_code
+def noted(self, data, path, **options):
+    compiled.append(path)
+    return to_code(self, data, path, **options)
+external.SourceLoader.source_to_code = noted
+import relief.pipeline, relief.cli
+print([path for path in compiled if "relief" in str(path)], relief.pipeline.__file__)
+"""
