@@ -262,14 +262,22 @@ def _renderer(env: jinja2.Environment, templates: Path, common: dict[str, Any]) 
     return render
 
 
-def _encoded(chunks: Iterator[str], block: int = 4096) -> bytes:
-    """The UTF-8 bytes of a template's output, joined ``block`` pieces at a time: the plan maker of a big
-    site is tens of MB in millions of pieces, and ``render`` would hold every piece at once (a worker of a
-    10,000-stretch build rose by some 60 MB); here only a block's pieces and the encoded blocks are held."""
-    blocks: list[bytes] = []
-    while pieces := list(itertools.islice(chunks, block)):
-        blocks.append("".join(pieces).encode("utf-8"))
-    return b"".join(blocks)
+def _encoded(chunks: Iterator[str], size: int = 1 << 16) -> bytes:
+    """The UTF-8 bytes of a template's output, encoded some ``size`` characters at a time: the plan maker of a big
+    site is tens of MB, and ``render`` would hold every piece at once (a worker of a 10,000-stretch build rose by
+    some 60 MB); here only the pieces since the last block and the encoded blocks are held."""
+    encoded: list[bytes] = []
+    pending: list[str] = []
+    held = 0
+    for piece in chunks:
+        pending.append(piece)
+        held += len(piece)
+        if held >= size:
+            encoded.append("".join(pending).encode("utf-8"))
+            pending.clear()
+            held = 0
+    encoded.append("".join(pending).encode("utf-8"))
+    return b"".join(encoded)
 
 
 def _runtime_error(exc: Exception, templates: Path, name: str) -> ContentError:
