@@ -12,7 +12,6 @@ service worker and web app manifest in ``offline``.
 from __future__ import annotations
 
 import functools
-import itertools
 import os
 import traceback
 from collections.abc import Callable, Iterator
