@@ -187,6 +187,8 @@ def registries(markup: Markup) -> Markup:
     markup._chosen = False
     del markup._md.is_block_level  # Python-Markdown's own, of its list of tags
     markup._md.treeprocessors["inline"].inlinePatterns = markup._md.inlinePatterns
+    markup._md.preprocessors = markup._md.preprocessors.registry  # every step of a conversion, as registered
+    markup._md.treeprocessors = markup._md.treeprocessors.registry
     blocks = markup._md.parser.blockprocessors = Registry()
     for index, processor in enumerate(markup._blocks.items):
         blocks.register(processor, f"block{index}", len(markup._blocks.items) - index)
@@ -205,6 +207,10 @@ def registries(markup: Markup) -> Markup:
 @example(body="Sit\t\nTall\n")
 @example(body="Sit \x02 \nTall\n")
 @example(body="-\x02-\x02-\n")
+# the steps of a conversion left out of one: raw HTML blocks (which also end '&#169' with ';'), escapes
+@example(body="&#169 and &#xA9 and &amp x\n")
+@example(body="Sit \\*tall\\* [a\\]b](x\\_y)\n")
+@example(body="<div>\nSit\n</div>\n\n&copy;\n")
 def test_chosen_patterns_and_processors_convert_as_python_markdown_s_own_registries(body: str) -> None:
     """relief.load.markdown hands Python-Markdown's inline processor and block parser, for each text, only the
     patterns and processors that can act on it, as tuples in the registries' order: the same HTML and warnings
@@ -215,6 +221,9 @@ def test_chosen_patterns_and_processors_convert_as_python_markdown_s_own_registr
     assert result == registries(Markup()).render(body, Path("x.md"))
     assert isinstance(inline.inlinePatterns, tuple) and set(inline.inlinePatterns) <= set(chosen._md.inlinePatterns)
     assert isinstance(parser.blockprocessors, tuple) and set(parser.blockprocessors) <= set(chosen._blocks.items)
+    for steps, choice in zip((chosen._md.preprocessors, chosen._md.treeprocessors), chosen._steps, strict=True):
+        assert set(steps) <= set(choice.items) and steps["normalize_whitespace" if steps is chosen._md.preprocessors
+                                                           else "inline"] in steps
 
 
 bodies = markdown | st.lists(st.sampled_from(MARKDOWN_BITS), max_size=30).map("".join)
@@ -293,6 +302,13 @@ def test_a_plain_text_is_converted_with_only_the_patterns_and_processors_it_can_
         '<h2>Sit</h2>\n<p>Press <a href="https://x.org">here</a>!</p>\n<hr>'
     assert patterns["link"] in inline.inlinePatterns and patterns["backtick"] not in inline.inlinePatterns
     assert {"HashHeaderProcessor", "HRProcessor"} <= {type(p).__name__ for p in parser.blockprocessors}
+    # of the steps, neither raw HTML blocks nor escapes are looked for where there is no '<', '&' or backslash
+    md = markup._md
+    assert list(md.preprocessors) == [md.preprocessors["normalize_whitespace"]]
+    assert list(md.treeprocessors) == [md.treeprocessors[name] for name in ("inline", "prettify", "unsafe_links")]
+    assert markup.render("Sit \\*tall\\* &amp; <b>breathe</b>", Path("x.md"))[0] == \
+        "<p>Sit *tall* &amp; breathe</p>"
+    assert len(list(md.preprocessors)) == 2 and md.treeprocessors["unescape"] in list(md.treeprocessors)
     for tag in ["p", "DIV", "hr/", "li", "span", "em", "", "details", "custom-tag", None, 3]:  # block-level, by a set
         assert markup._md.is_block_level(tag) is Markdown.is_block_level(markup._md, tag)
 
@@ -320,6 +336,7 @@ def test_nothing_left_out_acts_on_a_text_without_what_it_needs(text: str) -> Non
     markup = Markup()
     assert sum(1 for needs in markup._inline.needs if needs) >= 10  # every inline pattern of 3.x is known
     assert sum(1 for needs in markup._blocks.needs if needs) == 5
+    assert [sum(1 for needs in choice.needs if needs) for choice in markup._steps] == [1, 1]
     markup._md.reset()  # no link definitions: a reference link finds none
     for pattern, needs in zip(markup._inline.items, markup._inline.needs, strict=True):
         rest = without(text, needs)
@@ -333,6 +350,13 @@ def test_nothing_left_out_acts_on_a_text_without_what_it_needs(text: str) -> Non
             assert not processor.test(ElementTree.Element("div"), rest) or processor.run(
                 ElementTree.Element("div"), blocks) is False, (processor, rest)
             assert blocks == [rest]
+    for choice in markup._steps:  # a step of the conversion leaves the lines (or the tree) as they were
+        for step, needs in zip(choice.items, choice.needs, strict=True):
+            rest = without(text.replace("\r", "\n"), needs)
+            if needs and rest is not None and hasattr(step, "unescape"):
+                assert step.unescape(rest) == rest, (step, rest)
+            elif needs and rest is not None:
+                assert step.run(rest.split("\n")) == rest.split("\n"), (step, rest)
 
 
 bundle_paths = st.lists(st.sampled_from(["a", "b", "ab", "es", "index.html", ".", "..", "", "assets", "x.css"]),

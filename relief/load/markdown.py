@@ -145,9 +145,14 @@ class Markup:
         # for each text, only the inline patterns and block processors that can act on it (``_Choice``)
         inline, parser = self._md.treeprocessors["inline"], self._md.parser
         self._chosen = isinstance(getattr(inline, "inlinePatterns", None), Registry) and \
-            isinstance(parser.blockprocessors, Registry)
+            all(isinstance(registry, Registry) for registry in (parser.blockprocessors, self._md.preprocessors,
+                                                                 self._md.treeprocessors))
         self._inline = _Choice(self._md.inlinePatterns, _INLINE_NEEDS)
         self._blocks = _Choice(parser.blockprocessors, _BLOCK_NEEDS)
+        if self._chosen:  # and of the steps of a conversion, those that can change something
+            self._steps = (_Choice(self._md.preprocessors, _STEP_NEEDS), _Choice(self._md.treeprocessors, _STEP_NEEDS))
+            self._md.preprocessors = _Steps(self._md.preprocessors)  # type: ignore[assignment]
+            self._md.treeprocessors = _Steps(self._md.treeprocessors)  # type: ignore[assignment]
         # it asks whether a tag is block-level some twenty times a stretch, of a list of fifty: a set answers
         self._md.is_block_level = partial(_is_block_level, frozenset(self._md.block_level_elements))  # type: ignore
 
@@ -163,6 +168,8 @@ class Markup:
         if self._chosen:
             self._md.treeprocessors["inline"].inlinePatterns = self._inline.of(source)
             self._md.parser.blockprocessors = self._blocks.of(source)  # type: ignore[assignment]
+            self._md.preprocessors.chosen = self._steps[0].of(source)  # type: ignore[attr-defined]
+            self._md.treeprocessors.chosen = self._steps[1].of(source)  # type: ignore[attr-defined]
         try:
             with _Budget(BUDGET_SECONDS):
                 out = self._md.convert(source)
@@ -216,6 +223,10 @@ _BLOCK_NEEDS: dict[str, tuple[Need, ...]] = {
     # three of '-', '_' or '*', at most two spaces (or tabs) apart (of one kind, for a rule: this looks quicker)
     "hr": (re.compile(r"[-_*][ \t]{0,2}[-_*][ \t]{0,2}[-_*]"),),
 }
+# Of the steps of a conversion: the preprocessor that takes out raw HTML blocks, which also writes '&#169' as
+# '&#169;'; the treeprocessor that puts back the characters a backslash escaped (only the escape pattern leaves
+# its markers, STX digits ETX, in the tree: those in a source are deleted first).
+_STEP_NEEDS: dict[str, tuple[Need, ...]] = {"html_block": ("<", "&"), "unescape": ("\\",)}
 _DELETED = ("\x02", "\x03")  # Python-Markdown deletes these from a source: " \x02 \n" turns into "  \n"
 
 
@@ -251,6 +262,28 @@ class _Choice:
             items = self.chosen[found] = tuple(item for item, wanted in zip(self.items, self.needs, strict=True)
                                                if not wanted or present.intersection(wanted))
         return items
+
+
+class _Steps:
+    """One of ``Markdown``'s registries of steps (its preprocessors or treeprocessors) as its ``convert`` goes
+    through them: only those ``chosen`` for the text at hand, in order. Looked up by name or item, it is the
+    registry itself (inline patterns ask for the 'inline' and 'unescape' steps by name)."""
+
+    def __init__(self, registry: Registry[Any]) -> None:
+        self.registry = registry
+        self.chosen: tuple[Any, ...] = tuple(registry)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.chosen)
+
+    def __getitem__(self, key: str | int) -> Any:
+        return self.registry[key]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.registry
+
+    def __len__(self) -> int:
+        return len(self.registry)
 
 
 def _is_block_level(tags: frozenset[str], tag: object) -> bool:
