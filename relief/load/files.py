@@ -45,13 +45,13 @@ class Files:
             self._root = self.project.resolve()
         return self._root
 
-    def inside(self, path: Path) -> bool:
-        """Whether ``path``, links followed, is in the project."""
+    def inside(self, path: Path, *, link: bool | None = None) -> bool:
+        """Whether ``path``, links followed, is in the project (``link``: whether it is a link, if known)."""
         folder = path.parent
         known = self._folders.get(folder)
         if known is None:
             known = self._folders[folder] = folder.resolve().is_relative_to(self.root)
-        if known and not path.is_symlink():  # then one look at the file instead of one per folder above it
+        if known and not (path.is_symlink() if link is None else link):  # one look at the file, not one a folder
             return True
         return path.resolve().is_relative_to(self.root)
 
@@ -59,7 +59,7 @@ class Files:
         """``path``'s status if the build may read it; else a ``ContentError`` saying why not."""
         try:
             info = path.lstat()
-            if stat.S_ISLNK(info.st_mode) or not self.inside(path):
+            if stat.S_ISLNK(info.st_mode) or not self.inside(path, link=False):
                 if not self.inside(path):
                     raise ContentError(path, 1, 1, f"is a link to a {what} outside the project; "
                                        f"copy the {what} into the project instead")

@@ -57,10 +57,13 @@ def positions_of(values: dict[str, Any]) -> tuple[Position, ...]:
     return tuple(Position(p.get("name", ""), p.get("hold", 0), p.get("cue")) for p in values.get("positions", ()))
 
 
+_NOWHERE = Path()  # the source of a stretch made only to be timed (one Path, not one a call)
+
+
 def stretch_of(values: dict[str, Any], **known: Any) -> Stretch:
     """The stretch of checked front matter ``values``, with what only the loader knows (its id, body, ...)."""
     return Stretch(**{"id": "", "title": values.get("title", ""), "body_html": "", "body_text": "",
-                      "source": Path(), **known},
+                      "source": _NOWHERE, **known},
                    position=values.get("position"), hold=values.get("hold"), duration=values.get("duration"),
                    positions=positions_of(values), reps=values.get("reps"), rest=values.get("rest"),
                    sides=values.get("sides", False), extra=values.get("extra", False),
