@@ -39,8 +39,11 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         """YAML 1.1 reads ``045`` as octal 37 and ``1:30`` as 90: a clinician means 45, and seconds."""
-        value = str(node.value).replace("_", "")
-        if re.fullmatch(r"[-+]?0[0-9]+", value):
+        value = str(node.value)
+        if value.isascii() and value.isdigit():  # as nearly every number of front matter: 30, 045
+            return int(value, 10)
+        value = value.replace("_", "")
+        if _LEADING_ZERO.fullmatch(value):
             return int(value, 10)
         if ":" in value:
             raise _Impossible(problem=f"'{node.value}' reads as minutes:seconds in YAML; write the number of "
@@ -63,6 +66,7 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
         return tag
 
 
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
 _TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}  # a scalar's text and implicitness -> its tag
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
