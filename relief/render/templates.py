@@ -47,6 +47,10 @@ def environment(templates: Path, sources: dict[str, bytes], language: str = "en"
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        # an environment is made for one set of sources (a changed template makes another): no check of each
+        # template at each include, and its cache a plain mapping, not a locked least-recently-used one
+        auto_reload=False,
+        cache_size=-1,
     )
     env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's words are one line, as extracted
     words = Words(language, catalog)
