@@ -12,6 +12,7 @@ in ``assets/``. Each file version is checked once (``Memo``).
 from __future__ import annotations
 
 import io
+import os
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -49,13 +50,14 @@ class Pictures:
     trusted: bool = False  # allow_html: an SVG's script and links are trusted
     found: dict[tuple[str, str], Found | str | ContentError] = field(default_factory=dict)
 
-    def find(self, folder: Path, value: str) -> Found | str | ContentError:
-        """The picture a stretch in ``folder`` names; or why there is none: a message for the stretch's
+    def find(self, stretch: Path, value: str) -> Found | str | ContentError:
+        """The picture the stretch file ``stretch`` names; or why there is none: a message for the stretch's
         ``image:`` line, or a problem of the picture file itself, placed in that file."""
-        key = (str(folder), value)  # strings: cheaper than Paths, stretch after stretch
-        if key not in self.found:
-            self.found[key] = self._look_up(folder, value)
-        return self.found[key]
+        key = (os.path.dirname(stretch), value)  # strings: cheaper than Paths and their parents, stretch after stretch
+        found = self.found.get(key)
+        if found is None:
+            found = self.found[key] = self._look_up(stretch.parent, value)
+        return found
 
     def _look_up(self, folder: Path, value: str) -> Found | str | ContentError:
         if not is_safe_relative(value):

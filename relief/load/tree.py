@@ -514,7 +514,7 @@ def _image(loader: Loader, parsed: Entry) -> Image | None:
     path, values = parsed.path, parsed.values
     if "alt" not in values:
         loader.errors.append(parsed.doc.error(("image",), "'image' needs 'alt': describe what the picture shows"))
-    found = loader.pictures.find(path.parent, values["image"])
+    found = loader.pictures.find(path, values["image"])
     if isinstance(found, str):
         loader.errors.append(ContentError(path, *parsed.doc.at("image"), found))
         return None
