@@ -10,9 +10,10 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from babel.core import Locale, UnknownLocaleError
+if TYPE_CHECKING:
+    from babel.core import Locale
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +219,8 @@ def locale_folder(language: str) -> str:
 
 def babel_locale(language: str) -> Locale:
     """The Babel locale of a BCP 47 tag (its region's, else the language's); ValueError if Babel has none."""
+    from babel.core import Locale, UnknownLocaleError  # here: a build's workers start parsing without Babel
+
     try:
         return Locale.parse(locale_folder(language))
     except (UnknownLocaleError, ValueError):

@@ -20,12 +20,11 @@ from .cache import FOLDER as CACHE_FOLDER
 from .cache import Memo, Store, stamp
 from .cache.store import renderer_fingerprint
 from .errors import BuildFailed, ContentError, ContentWarning
-from .load import Batch, load_assets, load_catalogs, load_site, load_templates
+from .load import Batch, load_assets, load_site, load_templates
 from .load.assets import shipped_assets
 from .load.schema import absolute_url
 from .load.tree import read_settings, site_languages
 from .publish import KEEP, Staging, side_files
-from .render import compiled_templates, render_site
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -101,6 +100,10 @@ class Builder:
             raise BuildFailed([ContentError(w.path, w.line, w.column, f"{w.message} (--strict)") for w in warnings])
         renderers: set[int] = set()  # the worker processes that rendered pages, if any did
         try:
+            # loaded by _prepare while a one-off build's workers parse (Babel's catalogs, Jinja), else here
+            from .load.catalogs import load_catalogs
+            from .render import render_site
+
             assets = load_assets(project, site, self.store, self.memo)
             sources = load_templates(project / "templates", project)
             catalogs, errors = load_catalogs(project, site.languages, project / "templates", sources)
@@ -143,6 +146,10 @@ class Builder:
         its place, as without this."""
         project, templates = self.project, self.project / "templates"
         with suppress(Exception):
+            # imported here, not before the workers start: they parse without Babel's catalogs and Jinja
+            from .load.catalogs import load_catalogs
+            from .render import compiled_templates
+
             settings = read_settings(project)
             if settings is None:
                 return

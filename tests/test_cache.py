@@ -260,11 +260,12 @@ if what == "twice":  # one Builder, two builds, a page of the bundle deleted bet
     builder.build()
     (out / "index.html").unlink()
 elif what == "saved":  # a file saved into the bundle while its pages render
-    render_site = pipeline.render_site
+    from relief import render
+    render_site = render.render_site
     def saving(*args, **kwargs):
         (out / "page-0001/notes.txt").write_text("mine")
         return render_site(*args, **kwargs)
-    pipeline.render_site = saving
+    render.render_site = saving  # the build imports it from relief.render when it renders
 try:
     print("renderers", builder.build().renderers)
 except BuildFailed as failed:
@@ -575,10 +576,43 @@ def test_work_is_shared_in_chunks_that_taper_so_the_workers_end_together(count: 
         assert sizes == sorted(sizes, reverse=True)
 
 
+RENDERING_ONLY = "{'segno', 'urllib.request', 'http.client', 'jinja2', 'babel.messages', 'relief.render'}"
+
+
 def test_the_command_line_starts_without_what_only_rendering_needs() -> None:
-    """The parse workers start as soon as the files are listed: what only rendering needs (the QR codes'
-    library and the URL and mail modules it brings) is loaded while they parse, not before."""
+    """The parse workers start as soon as the files are listed: what only rendering needs (Jinja, Babel's
+    catalogs, the QR codes' library and the URL and mail modules it brings) is loaded while they parse."""
     run = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import relief.cli; "
-                          "print(sorted({'segno', 'urllib.request', 'http.client'} & set(sys.modules)))", str(ROOT)],
+                          f"print(sorted({RENDERING_ONLY} & set(sys.modules)))", str(ROOT)],
                          capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+_POOL_START = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from relief import workers
+started = []
+shared_map = workers.shared_map
+def noting(*args, **kwargs):
+    started.append(sorted(RENDERING_ONLY & set(sys.modules)))
+    return shared_map(*args, **kwargs)
+workers.shared_map = noting  # before anything imports it: the parse and render stages take this one
+from relief.pipeline import Builder, Options
+report = Builder(Path(sys.argv[2]), Path(sys.argv[3]), Options(cache=False, jobs=2)).build()
+print(started, report.workers, report.renderers)
+"""
+
+
+def test_the_parse_workers_start_before_jinja_and_babel_s_catalogs_are_loaded(tmp_path: Path) -> None:
+    """In a build, the parse workers start (the first pool) with none of what only rendering needs loaded; the
+    render workers (the second pool) find all of it, loaded by this process while the first parsed."""
+    project = generate(tmp_path / "site", Shape(pages=2, groups=2, per_group=5))
+    code = _POOL_START.replace("RENDERING_ONLY", RENDERING_ONLY)
+    run = subprocess.run([sys.executable, "-c", code, str(ROOT), str(project), str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    pools, parsers, renderers = run.stdout.strip().rsplit(" ", 2)
+    assert (parsers, renderers) == ("2", "2"), run.stdout  # both pools ran
+    assert pools.startswith("[[], [") and "'jinja2'" in pools and "'relief.render'" in pools, pools

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -29,8 +30,6 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-import babel
-import jinja2
 import markdown
 import nh3
 import yaml
@@ -52,12 +51,19 @@ def renderer_fingerprint() -> str:
     compiled = nh3.nh3.__file__  # nh3 tells no version; its compiled module changes with it
     nh3_build = os.stat(compiled)
     versions = {"relief": __version__, "markdown": markdown.__version__, "pyyaml": yaml.__version__,
-                "jinja2": jinja2.__version__, "babel": babel.__version__,
+                "jinja2": _package_init("jinja2"), "babel": _package_init("babel"),
                 "nh3": [compiled, nh3_build.st_size, nh3_build.st_mtime_ns]}
     digest.update(json.dumps(versions, sort_keys=True).encode())
     for source in sorted(_PACKAGE.rglob("*.py")):
         digest.update(source.relative_to(_PACKAGE).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _package_init(name: str) -> str | None:
+    """The hash of a library's ``__init__.py``, which holds its version: Jinja and Babel are told apart without
+    being imported, which a one-off build does only once its workers have started parsing."""
+    spec = importlib.util.find_spec(name)
+    return hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest() if spec and spec.origin else None
 
 
 class Store:

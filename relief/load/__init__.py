@@ -14,9 +14,20 @@ bodies, ``batch`` parses many files (caches, worker processes), ``assets`` reads
 ``catalogs`` the interface's words per language (``locales/``).
 """
 
+from typing import Any
+
 from .assets import load_assets, load_templates
 from .batch import Batch
-from .catalogs import load_catalogs
 from .tree import load_site, read_base_url
 
 __all__ = ["Batch", "load_assets", "load_catalogs", "load_site", "load_templates", "read_base_url"]
+
+
+def __getattr__(name: str) -> Any:
+    """``load_catalogs``, imported when first asked for: Babel's catalog modules are loaded by a build while its
+    workers parse, not before they start."""
+    if name == "load_catalogs":
+        from .catalogs import load_catalogs
+
+        return load_catalogs
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
