@@ -13,7 +13,7 @@ sys.path.insert(0, str(HERE))
 
 if __name__ == "__main__":
     try:
-        from relief.cli import main  # importable only once the line above has run
+        from relief.cli import program  # importable only once the line above has run
     except KeyboardInterrupt:  # Ctrl-C before relief had started: nothing was written
         sys.exit(130)
     except ModuleNotFoundError as missing:  # run by a Python without relief's libraries: not the project's venv
@@ -25,4 +25,4 @@ if __name__ == "__main__":
                 "then run .venv/bin/python build.py")
         print(f"relief: {sys.executable} has no '{missing.name}' module; {hint}", file=sys.stderr)
         sys.exit(2)
-    sys.exit(main(project=HERE))  # the project is this file's folder, wherever it is run from
+    program(project=HERE)  # the project is this file's folder, wherever it is run from

@@ -185,3 +185,31 @@ def test_build_py_builds_its_own_project_from_any_folder(tmp_path: Path) -> None
                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert "Middle Back Relief Stretches" in (tmp_path / "out/index.html").read_text()
+
+
+_AS_A_PROGRAM = """
+import atexit, runpy, sys
+atexit.register(lambda: print("teardown", flush=True))
+sys.argv = [sys.argv[1], *sys.argv[2:]]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def test_a_build_run_as_a_program_ends_at_once_with_its_status_and_every_line_written(tiny: Path,
+                                                                                       tmp_path: Path) -> None:
+    """``python build.py`` skips the interpreter's teardown after a build (it would free every object of the
+    build one by one): no exit handler runs, yet its lines reach a file (buffered) and its status is the build's,
+    for a build that succeeds and one that fails. Another command ends the usual way."""
+    for broken in (False, True):
+        if broken:
+            write(tiny / "content/neck-relief/sitting/02-chin-tuck.md", "---\ntitle: [unclosed\n---\nSit.\n")
+        with (tmp_path / "out.txt").open("w") as out, (tmp_path / "err.txt").open("w") as err:
+            run = subprocess.run([sys.executable, "-c", _AS_A_PROGRAM, str(ROOT / "build.py"), "--project",
+                                  str(tiny)], stdout=out, stderr=err, timeout=120)
+        said = (tmp_path / "out.txt").read_text() + (tmp_path / "err.txt").read_text()
+        assert run.returncode == (1 if broken else 0), said
+        assert "teardown" not in said
+        assert ("Build failed: 1 problem; dist was left as it was." if broken else "Built 1 page with") in said
+    usage = subprocess.run([sys.executable, "-c", _AS_A_PROGRAM, str(ROOT / "build.py"), "new", "--help"],
+                           capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 0 and "usage: relief new" in usage.stdout and "teardown" in usage.stdout
