@@ -118,7 +118,9 @@ def program(argv: list[str] | None = None, *, project: Path | None = None) -> No
     build everything is written, closed and flushed, and the interpreter's teardown would only free every
     object of the build one by one (60 ms after 10,000 stretches): the process ends at once instead."""
     code, command = _run(argv, project)
-    if command == "build":
+    # on Linux only: elsewhere a build's workers are spawned, and the process that watches their semaphores
+    # would call those its teardown did not release leaked
+    if command == "build" and sys.platform.startswith("linux"):
         with suppress(OSError, ValueError):  # a closed or broken stdout: nothing more to say there
             sys.stdout.flush()
             sys.stderr.flush()

@@ -208,7 +208,7 @@ def test_a_build_run_as_a_program_ends_at_once_with_its_status_and_every_line_wr
                                   str(tiny)], stdout=out, stderr=err, timeout=120)
         said = (tmp_path / "out.txt").read_text() + (tmp_path / "err.txt").read_text()
         assert run.returncode == (1 if broken else 0), said
-        assert "teardown" not in said
+        assert ("teardown" in said) is not sys.platform.startswith("linux")  # elsewhere workers are spawned
         assert ("Build failed: 1 problem; dist was left as it was." if broken else "Built 1 page with") in said
     usage = subprocess.run([sys.executable, "-c", _AS_A_PROGRAM, str(ROOT / "build.py"), "new", "--help"],
                            capture_output=True, text=True, timeout=60)
