@@ -142,28 +142,32 @@ def _main(argv: list[str] | None, *, project: Path | None) -> tuple[int, str]:
     if not any(arg in COMMANDS or arg in ("-h", "--help") for arg in args_list[:3]):
         args_list.insert(_after_global_options(args_list), "build")
     args = parser().parse_args(args_list)
-    project = (args.project or project or Path(".")).absolute()
+    return _command(args, (args.project or project or Path(".")).absolute()), args.command
+
+
+def _command(args: argparse.Namespace, project: Path) -> int:
+    """Run the command ``args`` names in ``project``; its exit status."""
     if args.command == "serve":
         from .commands.serve import serve
 
-        return serve(project, host=args.host, port=args.port, base_url=args.base_url), args.command
+        return serve(project, host=args.host, port=args.port, base_url=args.base_url)
     if args.command == "messages":
         from .commands.messages import messages
 
-        return messages(project, args.add), args.command
+        return messages(project, args.add)
     if args.command == "new":
         from .commands.new import new
 
-        return new(project, args.target), args.command
+        return new(project, args.target)
     options = Options(drafts=args.drafts, base_url=args.base_url, strict=args.strict, cache=args.cache,
                       jobs=args.jobs)
     if args.command == "check":
         from .commands.check import check
 
-        return check(project, options), args.command
+        return check(project, options)
     from .commands.build import run_build
 
-    return run_build(project, args.out or project / "dist", options), args.command
+    return run_build(project, args.out or project / "dist", options)
 
 
 def _after_global_options(args: list[str]) -> int:
